@@ -67,10 +67,10 @@ export const settingNames = {
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const accountIdPattern =
-  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Batch\/batchAccounts\/[a-z0-9]{3,24}$/i;
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Batch\/batchAccounts\/[a-z0-9]{3,24}$/i;
 const vaultNamePattern = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i;
 const vaultIdPattern =
-  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i;
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i;
 const tableNamePattern = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -126,7 +126,7 @@ export function loadSettings(env: Env): Settings {
 
   const storageConnection = read("storageConnection");
   const storageAccountUrl = read("storageAccountUrl");
-  if (storageAccountUrl !== undefined && !/^https?:\/\/[^\s/]+\/?/.test(storageAccountUrl)) {
+  if (storageAccountUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(storageAccountUrl)) {
     fail("storageAccountUrl", "a table service URL", storageAccountUrl);
   }
 

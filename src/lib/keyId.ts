@@ -81,6 +81,12 @@ export function parseKeyId(raw: unknown, options: ParseKeyIdOptions): KeyId {
   if (url.search !== "" || url.hash !== "" || /[?#]/.test(text)) {
     throw new KeyIdError("key id must not carry a query or fragment");
   }
+  // The URL parser forgives `https:host`, percent-escapes and full-width look-alikes in the host,
+  // while the path checks below read the text as written: accept only the plain form.
+  const writtenHost = /^https:\/\/([^/?#:]*)/i.exec(text)?.[1]?.toLowerCase();
+  if (writtenHost !== url.hostname) {
+    throw new KeyIdError("key id must be written as https://<host>/... with a plain host name");
+  }
 
   const host = url.hostname.toLowerCase();
   const vaultName = vaultNameOf(host, options.cloud);

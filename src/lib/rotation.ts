@@ -1,0 +1,488 @@
+/**
+ * Rotation: what a Key Vault key event means for every Batch account that uses the key, and making
+ * those changes once, validated, never backwards, and recorded in the ledger before and after.
+ */
+import type { AzurePorts } from "./azure/ports";
+import { keyVersionProblems } from "./checks";
+import type { Settings } from "./config";
+import { type Discovery, usesCustomerManagedKey } from "./discovery";
+import { type Failure, LedgerUnavailableError, classifyError } from "./errors";
+import type { KeyEvent } from "./events";
+import { type KeyId, keyRef, parseKeyId, sameKey } from "./keyId";
+import type { createKeyedLock } from "./keyedLock";
+import type { Ledger } from "./ledger";
+import type { Logger } from "./log";
+import type { BatchAccount, KeyVersion } from "./model";
+import { mapLimit } from "./pool";
+import {
+  type Decision,
+  type KeyFacts,
+  type RotationReason,
+  createdAfter,
+  decideRotation,
+} from "./rotationDecisions";
+
+export type AccountDecision = "changed" | "would-change" | "unchanged" | "refused" | "failed";
+
+export interface AccountOutcome {
+  readonly accountId: string;
+  readonly decision: AccountDecision;
+  readonly reason: RotationReason;
+  readonly message: string;
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+  /** True when trying again later may succeed; the invocation then fails so Event Grid redelivers. */
+  readonly retryable: boolean;
+}
+
+export interface KeyEventResult {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly kid: string;
+  readonly outcomes: AccountOutcome[];
+  /** Accounts or subscriptions that could not be read at all. */
+  readonly unreadable: Array<{ readonly id: string; readonly failure: Failure }>;
+  readonly retryable: boolean;
+}
+
+/** Told of every refused or failed change, and of every change made, so alerts follow them. */
+export interface RotationObserver {
+  onOutcome(event: KeyEvent, outcome: AccountOutcome): Promise<void>;
+}
+
+export interface RotationDeps {
+  readonly ports: Pick<AzurePorts, "batch" | "keyVault">;
+  readonly ledger: Ledger;
+  readonly settings: Pick<Settings, "cloud" | "dryRun" | "nearExpiryAction" | "maxConcurrency">;
+  readonly log: Logger;
+  readonly now: () => Date;
+  /** Serialises work per account and per key within this process. */
+  readonly lock: ReturnType<typeof createKeyedLock>;
+  readonly discover: () => Promise<Discovery>;
+  readonly observer?: RotationObserver;
+}
+
+/** How many versions, newest first, are read in full while looking for a usable one. */
+const maxCandidateReads = 5;
+
+export async function handleKeyEvent(event: KeyEvent, deps: RotationDeps): Promise<KeyEventResult> {
+  const { log } = deps;
+  const discovery = await deps.discover();
+  for (const { id, failure } of discovery.failures) {
+    log.error(`could not read ${id}: ${failure.summary}`, { eventId: event.id });
+  }
+
+  const affected = affectedAccounts(discovery.accounts, event.key, deps.settings.cloud);
+  const result = (outcomes: AccountOutcome[]): KeyEventResult => ({
+    eventId: event.id,
+    eventType: event.type,
+    kid: event.key.kid,
+    outcomes,
+    unreadable: discovery.failures,
+    retryable:
+      outcomes.some((outcome) => outcome.retryable) ||
+      discovery.failures.some(({ failure }) => failure.kind === "transient"),
+  });
+  if (affected.length === 0) {
+    log.info("no watched account uses this key", {
+      eventId: event.id,
+      eventType: event.type,
+      kid: event.key.kid,
+    });
+    return result([]);
+  }
+
+  let facts: KeyFacts;
+  try {
+    facts = await deps.lock(`key:${keyRef(event.key)}`, () =>
+      gatherKeyFacts(event, affected, deps),
+    );
+  } catch (error) {
+    const failure = classifyError(error);
+    const outcomes = affected.map(({ account, current }) =>
+      outcome(
+        account,
+        current,
+        "failed",
+        "KeyVaultUnavailable",
+        `could not read the key: ${failure.summary}`,
+        {
+          retryable: failure.kind === "transient",
+        },
+      ),
+    );
+    return result(await report(event, outcomes, deps));
+  }
+
+  const settled = await mapLimit(affected, deps.settings.maxConcurrency, ({ account, current }) =>
+    decideAndApply(event, account, current, facts, deps),
+  );
+  const outcomes = settled.map((entry, index) => {
+    if (entry.status === "fulfilled") return entry.value;
+    // decideAndApply catches what it expects; anything else is a fault of ours, reported per account.
+    const { account, current } = affected[index] ?? { account: undefined, current: undefined };
+    const failure = classifyError(entry.reason);
+    return outcome(
+      account,
+      current,
+      "failed",
+      "PatchFailed",
+      `unexpected failure: ${failure.summary}`,
+      {
+        retryable: failure.kind === "transient",
+      },
+    );
+  });
+  return result(await report(event, outcomes, deps));
+}
+
+interface Affected {
+  readonly account: BatchAccount;
+  readonly current: KeyId;
+}
+
+function affectedAccounts(
+  accounts: readonly BatchAccount[],
+  key: KeyId,
+  cloud: Settings["cloud"],
+): Affected[] {
+  const affected: Affected[] = [];
+  for (const account of accounts) {
+    if (!usesCustomerManagedKey(account)) continue;
+    const current = tryParse(account.keyIdentifier, cloud);
+    if (current !== undefined && sameKey(current, key)) affected.push({ account, current });
+  }
+  return affected;
+}
+
+function tryParse(keyIdentifier: string | undefined, cloud: Settings["cloud"]): KeyId | undefined {
+  try {
+    return parseKeyId(keyIdentifier, { cloud });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads what the decisions need of the key, once for all accounts: its versions, whether the
+ * event's version is usable, and the newest usable version. A near-expiry event for the newest
+ * version rotates the key here, so every account can move to the new version at once.
+ */
+async function gatherKeyFacts(
+  event: KeyEvent,
+  affected: readonly Affected[],
+  deps: RotationDeps,
+): Promise<KeyFacts> {
+  const { keyVault } = deps.ports;
+  const { vaultUrl, name } = event.key;
+  const version = event.key.version ?? "";
+  const now = deps.now();
+  let versions = await keyVault.listKeyVersions(vaultUrl, name);
+
+  const fullReads = new Map<string, Promise<KeyVersion>>();
+  const read = (wanted: string): Promise<KeyVersion> => {
+    let found = fullReads.get(wanted);
+    if (found === undefined) {
+      found = keyVault.getKeyVersion(vaultUrl, name, wanted);
+      fullReads.set(wanted, found);
+    }
+    return found;
+  };
+  const problemsOf = async (wanted: string): Promise<string[]> => {
+    const listed = versions.find((entry) => entry.version === wanted);
+    if (listed === undefined) return ["version not found in the key's versions"];
+    // The list already says so; a GET of a disabled version may answer 403 rather than 200.
+    if (!listed.enabled) return ["version is disabled"];
+    return keyVersionProblems(await read(wanted), now).map((problem) => problem.message);
+  };
+  const newestUsable = async (): Promise<KeyVersion | undefined> => {
+    const candidates = versions
+      .filter((entry) => entry.enabled)
+      .sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0))
+      .slice(0, maxCandidateReads);
+    for (const candidate of candidates) {
+      if ((await problemsOf(candidate.version)).length === 0) return read(candidate.version);
+    }
+    return undefined;
+  };
+
+  if (event.type === "Microsoft.KeyVault.KeyNewVersionCreated") {
+    return {
+      versions,
+      eventVersionProblems: await problemsOf(version),
+      newestUsable: undefined,
+      wouldRotate: false,
+    };
+  }
+
+  let usable = await newestUsable();
+  let wouldRotate = false;
+  const newerUsableExists = usable !== undefined && createdAfter(versions, usable.version, version);
+  const eventVersionIsNewestEnabled = !versions.some(
+    (entry) =>
+      entry.enabled && entry.version !== version && createdAfter(versions, entry.version, version),
+  );
+  const accountsOnEventVersion = affected.some(({ current }) => current.version === version);
+  if (
+    event.type === "Microsoft.KeyVault.KeyNearExpiry" &&
+    deps.settings.nearExpiryAction === "rotate" &&
+    !newerUsableExists &&
+    eventVersionIsNewestEnabled &&
+    accountsOnEventVersion
+  ) {
+    if (deps.settings.dryRun) {
+      wouldRotate = true;
+    } else {
+      const rotated = await keyVault.rotateKey(vaultUrl, name);
+      deps.log.info("rotated the key near expiry", { eventId: event.id, kid: rotated.kid });
+      versions = [...versions, rotated];
+      fullReads.set(rotated.version, Promise.resolve(rotated));
+      usable = keyVersionProblems(rotated, now).length === 0 ? rotated : usable;
+    }
+  }
+  return { versions, eventVersionProblems: [], newestUsable: usable, wouldRotate };
+}
+
+async function decideAndApply(
+  event: KeyEvent,
+  account: BatchAccount,
+  current: KeyId,
+  facts: KeyFacts,
+  deps: RotationDeps,
+): Promise<AccountOutcome> {
+  const decide = (key: KeyId): Decision =>
+    decideRotation({
+      eventType: event.type,
+      eventKey: event.key,
+      current: key,
+      facts,
+      nearExpiryAction: deps.settings.nearExpiryAction,
+    });
+
+  const first = decide(current);
+  if (first.action !== "move") return fromDecision(account, current, first);
+  if (deps.settings.dryRun)
+    return outcome(account, current, "would-change", first.reason, first.message, { to: first.to });
+
+  return deps.lock(`account:${account.id}`, async () => {
+    // Another event may have moved the account since discovery: decide again on what ARM says now.
+    let fresh: BatchAccount;
+    try {
+      fresh = await deps.ports.batch.getAccount(account.id);
+    } catch (error) {
+      const failure = classifyError(error);
+      return outcome(
+        account,
+        current,
+        "failed",
+        "AccountUnreadable",
+        `could not read the account: ${failure.summary}`,
+        {
+          retryable: failure.kind === "transient",
+        },
+      );
+    }
+    const freshKey = tryParse(fresh.keyIdentifier, deps.settings.cloud);
+    if (!usesCustomerManagedKey(fresh) || freshKey === undefined || !sameKey(freshKey, event.key)) {
+      return outcome(
+        fresh,
+        current,
+        "unchanged",
+        "NotOnEventVersion",
+        "the account no longer uses this key",
+      );
+    }
+    const decision = decide(freshKey);
+    if (decision.action !== "move") return fromDecision(fresh, freshKey, decision);
+    return applyMove(event, fresh, freshKey, decision, deps);
+  });
+}
+
+async function applyMove(
+  event: KeyEvent,
+  account: BatchAccount,
+  current: KeyId,
+  decision: Extract<Decision, { action: "move" }>,
+  deps: RotationDeps,
+): Promise<AccountOutcome> {
+  const to = decision.to;
+  let claim;
+  try {
+    claim = await deps.ledger.claim(
+      {
+        accountId: account.id,
+        previousKeyIdentifier: account.keyIdentifier,
+        newKeyIdentifier: to,
+        eventId: event.id,
+        eventType: event.type,
+      },
+      deps.now(),
+    );
+  } catch (error) {
+    const message =
+      error instanceof LedgerUnavailableError ? error.message : classifyError(error).summary;
+    return outcome(
+      account,
+      current,
+      "failed",
+      "LedgerUnavailable",
+      `change not made, it could not be recorded: ${message}`,
+      {
+        to,
+        retryable: true,
+      },
+    );
+  }
+  if (claim.status === "already-applied") {
+    return outcome(
+      account,
+      current,
+      "unchanged",
+      "ChangeAlreadyRecorded",
+      "this change was already made and recorded",
+      { to },
+    );
+  }
+  if (claim.status === "in-progress") {
+    return outcome(
+      account,
+      current,
+      "failed",
+      "ChangeInProgress",
+      "another invocation is making this change",
+      {
+        to,
+        retryable: true,
+      },
+    );
+  }
+
+  let patched: BatchAccount;
+  try {
+    patched = await deps.ports.batch.setKeyIdentifier(account.id, to);
+  } catch (error) {
+    const failure = classifyError(error);
+    await completeQuietly(deps, claim.token, "failed", failure.summary);
+    return outcome(account, current, "failed", "PatchFailed", `PATCH failed: ${failure.summary}`, {
+      to,
+      retryable: failure.kind === "transient" || failure.kind === "conflict",
+    });
+  }
+
+  const confirmed = tryParse(patched.keyIdentifier, deps.settings.cloud)?.kid === to;
+  if (!confirmed) {
+    await completeQuietly(
+      deps,
+      claim.token,
+      "failed",
+      `account reports ${patched.keyIdentifier ?? "no key"}`,
+    );
+    return outcome(
+      account,
+      current,
+      "failed",
+      "PatchNotConfirmed",
+      "the account ARM returned does not carry the new version",
+      {
+        to,
+        retryable: true,
+      },
+    );
+  }
+  try {
+    await deps.ledger.complete(claim.token, "applied", deps.now());
+  } catch (error) {
+    // The change is made and its claim (with the previous identifier) is recorded; only the
+    // outcome is missing. Failing the invocation makes the redelivery finish the record.
+    return outcome(
+      account,
+      current,
+      "failed",
+      "LedgerUnavailable",
+      `changed, but the ledger entry stays pending: ${classifyError(error).summary}`,
+      {
+        to,
+        retryable: true,
+      },
+    );
+  }
+  return outcome(account, current, "changed", decision.reason, decision.message, { to });
+}
+
+async function completeQuietly(
+  deps: RotationDeps,
+  token: Parameters<Ledger["complete"]>[0],
+  outcomeName: "failed",
+  detail: string,
+): Promise<void> {
+  try {
+    await deps.ledger.complete(token, outcomeName, deps.now(), detail);
+  } catch (error) {
+    deps.log.warn(`could not record a failed change: ${classifyError(error).summary}`, {
+      accountId: token.entry.accountId,
+    });
+  }
+}
+
+function fromDecision(account: BatchAccount, current: KeyId, decision: Decision): AccountOutcome {
+  if (decision.action === "refuse")
+    return outcome(account, current, "refused", decision.reason, decision.message);
+  if (decision.action === "move")
+    return outcome(account, current, "would-change", decision.reason, decision.message, {
+      to: decision.to,
+    });
+  return outcome(account, current, "unchanged", decision.reason, decision.message);
+}
+
+function outcome(
+  account: BatchAccount | undefined,
+  current: KeyId | undefined,
+  decision: AccountDecision,
+  reason: RotationReason,
+  message: string,
+  extra: { to?: string; retryable?: boolean } = {},
+): AccountOutcome {
+  return {
+    accountId: account?.id ?? "",
+    decision,
+    reason,
+    message,
+    from: current?.kid ?? account?.keyIdentifier,
+    to: extra.to,
+    retryable: extra.retryable ?? false,
+  };
+}
+
+/** Logs each outcome at the level it deserves and tells the observer. */
+async function report(
+  event: KeyEvent,
+  outcomes: AccountOutcome[],
+  deps: RotationDeps,
+): Promise<AccountOutcome[]> {
+  for (const entry of outcomes) {
+    const fields = {
+      eventId: event.id,
+      eventType: event.type,
+      accountId: entry.accountId,
+      reason: entry.reason,
+      from: entry.from,
+      to: entry.to,
+    };
+    const line = `${entry.decision}: ${entry.message}`;
+    if (entry.decision === "refused" || entry.decision === "failed") deps.log.error(line, fields);
+    else if (entry.decision === "unchanged") deps.log.debug(line, fields);
+    else deps.log.info(line, fields);
+  }
+  if (deps.observer) {
+    await mapLimit(outcomes, deps.settings.maxConcurrency, async (entry) => {
+      try {
+        await deps.observer?.onOutcome(event, entry);
+      } catch (error) {
+        deps.log.warn(`could not report an outcome to alerts: ${classifyError(error).summary}`, {
+          accountId: entry.accountId,
+        });
+      }
+    });
+  }
+  return outcomes;
+}

@@ -1,0 +1,337 @@
+import { describe, expect, it } from "vitest";
+import { loadSettings, ncrontabProblem, type Settings, SettingsError } from "../src/lib/config";
+
+const subscription = "6b9d4c38-6c7e-4d1a-9a3f-2a5c3e1f0b7d";
+const accountId = `/subscriptions/${subscription}/resourceGroups/rg-batch/providers/Microsoft.Batch/batchAccounts/contosobatch`;
+const minimal = { BATCH_CMK_ACCOUNT_IDS: accountId };
+
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingsError);
+    return (error as SettingsError).problems;
+  }
+  throw new Error("expected the settings to be refused");
+}
+
+describe("loadSettings defaults", () => {
+  it("fills every optional setting with its default", () => {
+    expect(loadSettings(minimal)).toEqual<Settings>({
+      cloud: "public",
+      accountIds: [accountId],
+      subscriptionIds: [],
+      vaultAllowlist: [],
+      dryRun: false,
+      nearExpiryAction: "rotate",
+      maxConcurrency: 8,
+      storageConnection: undefined,
+      storageAccountUrl: undefined,
+      ledgerTable: "batchcmkledger",
+      alertTable: "batchcmkalerts",
+      probeSchedule: "0 */5 * * * *",
+      expiryWarningDays: 30,
+      alertAfterFailures: 1,
+      reminderIntervalMinutes: 240,
+      reconcile: false,
+      appInsightsConnection: undefined,
+      alertTopicEndpoint: undefined,
+      simulate: undefined,
+    });
+  });
+
+  it("treats empty and blank settings as unset", () => {
+    const settings = loadSettings({
+      ...minimal,
+      BATCH_CMK_CLOUD: " ",
+      BATCH_CMK_MAX_CONCURRENCY: "",
+    });
+    expect(settings.cloud).toBe("public");
+    expect(settings.maxConcurrency).toBe(8);
+  });
+
+  it("needs no account or subscription when running against the stand-in", () => {
+    expect(loadSettings({ BATCH_CMK_SIMULATE: "scenarios/demo.json" }).simulate).toBe(
+      "scenarios/demo.json",
+    );
+  });
+});
+
+describe("loadSettings reads each setting", () => {
+  it("reads every setting that is given", () => {
+    const settings = loadSettings({
+      BATCH_CMK_CLOUD: "USGov",
+      BATCH_CMK_ACCOUNT_IDS: `${accountId}, ${accountId.replace("contosobatch", "otherbatch")}`,
+      BATCH_CMK_SUBSCRIPTION_IDS: `${subscription};${subscription.toUpperCase()}`,
+      BATCH_CMK_VAULT_ALLOWLIST: "Contoso-KV https://fabrikam-kv.vault.usgovcloudapi.net/",
+      BATCH_CMK_DRY_RUN: "yes",
+      BATCH_CMK_NEAR_EXPIRY_ACTION: "ALERT",
+      BATCH_CMK_MAX_CONCURRENCY: "16",
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
+      AzureWebJobsStorage__tableServiceUri: "http://127.0.0.1:10002/devstoreaccount1",
+      BATCH_CMK_LEDGER_TABLE: "ledger",
+      BATCH_CMK_ALERT_TABLE: "alerts",
+      BATCH_CMK_PROBE_SCHEDULE: "0 0 */1 * * Mon-Fri",
+      BATCH_CMK_EXPIRY_WARNING_DAYS: "0",
+      BATCH_CMK_ALERT_AFTER_FAILURES: "3",
+      BATCH_CMK_REMINDER_INTERVAL_MINUTES: "60",
+      BATCH_CMK_RECONCILE: "1",
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+      BATCH_CMK_ALERT_TOPIC_ENDPOINT: "https://alerts.westeurope-1.eventgrid.azure.net/api/events",
+    });
+    expect(settings).toEqual<Settings>({
+      cloud: "usgov",
+      accountIds: [accountId, accountId.replace("contosobatch", "otherbatch")],
+      subscriptionIds: [subscription, subscription.toUpperCase()],
+      vaultAllowlist: ["contoso-kv", "fabrikam-kv"],
+      dryRun: true,
+      nearExpiryAction: "alert",
+      maxConcurrency: 16,
+      storageConnection: "UseDevelopmentStorage=true",
+      storageAccountUrl: "http://127.0.0.1:10002/devstoreaccount1",
+      ledgerTable: "ledger",
+      alertTable: "alerts",
+      probeSchedule: "0 0 */1 * * Mon-Fri",
+      expiryWarningDays: 0,
+      alertAfterFailures: 3,
+      reminderIntervalMinutes: 60,
+      reconcile: true,
+      appInsightsConnection: "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+      alertTopicEndpoint: "https://alerts.westeurope-1.eventgrid.azure.net/api/events",
+      simulate: undefined,
+    });
+  });
+
+  it.each([
+    ["a vault name", "contoso-kv", "contoso-kv"],
+    ["an upper-case vault name", "CONTOSO-KV", "contoso-kv"],
+    ["a vault URL", "https://contoso-kv.vault.azure.net", "contoso-kv"],
+    [
+      "a vault resource id",
+      `/subscriptions/${subscription}/resourceGroups/rg-keys/providers/Microsoft.KeyVault/vaults/Contoso-KV`,
+      "contoso-kv",
+    ],
+  ])("reads an allowlist entry given as %s", (_what, entry, name) => {
+    expect(loadSettings({ ...minimal, BATCH_CMK_VAULT_ALLOWLIST: entry }).vaultAllowlist).toEqual([
+      name,
+    ]);
+  });
+});
+
+describe("loadSettings validation", () => {
+  it.each([
+    [
+      "an unknown cloud",
+      { BATCH_CMK_CLOUD: "mars" },
+      "BATCH_CMK_CLOUD: expected one of public, china, usgov, found 'mars'",
+    ],
+    [
+      "an account id of another resource type",
+      {
+        BATCH_CMK_ACCOUNT_IDS: accountId.replace(
+          "Microsoft.Batch/batchAccounts",
+          "Microsoft.Storage/storageAccounts",
+        ),
+      },
+      "BATCH_CMK_ACCOUNT_IDS: expected Batch account resource ids (/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Batch/batchAccounts/<name>), found '/subscriptions/6b9d4c38-6c7e-4d1a-9a3f-2a5c3e1f0b7d/resourceGroups/rg-batch/providers/Microsoft.Storage/storageAccounts/contosobatch'",
+    ],
+    [
+      "an account id whose subscription is not a GUID",
+      {
+        BATCH_CMK_ACCOUNT_IDS: accountId.replace(
+          subscription,
+          "------------------------------------",
+        ),
+      },
+      "BATCH_CMK_ACCOUNT_IDS: expected Batch account resource ids",
+    ],
+    [
+      "an account name with a dash",
+      { BATCH_CMK_ACCOUNT_IDS: accountId.replace("contosobatch", "contoso-batch") },
+      "BATCH_CMK_ACCOUNT_IDS: expected Batch account resource ids",
+    ],
+    [
+      "a subscription that is not a GUID",
+      { BATCH_CMK_SUBSCRIPTION_IDS: "my-subscription" },
+      "BATCH_CMK_SUBSCRIPTION_IDS: expected subscription GUIDs, found 'my-subscription'",
+    ],
+    [
+      "a subscription GUID that is one character short",
+      { BATCH_CMK_SUBSCRIPTION_IDS: subscription.slice(1) },
+      `BATCH_CMK_SUBSCRIPTION_IDS: expected subscription GUIDs, found '${subscription.slice(1)}'`,
+    ],
+    [
+      "an allowlist entry that is a key id rather than a vault",
+      { BATCH_CMK_VAULT_ALLOWLIST: "https://contoso-kv.vault.azure.net/keys/batch-cmk" },
+      "BATCH_CMK_VAULT_ALLOWLIST: expected vault names, vault URLs or vault resource ids, found 'https://contoso-kv.vault.azure.net/keys/batch-cmk'",
+    ],
+    [
+      "an allowlist entry on a host of another cloud",
+      { BATCH_CMK_VAULT_ALLOWLIST: "https://contoso-kv.vault.azure.cn" },
+      "BATCH_CMK_VAULT_ALLOWLIST: expected vault names, vault URLs or vault resource ids, found 'https://contoso-kv.vault.azure.cn'",
+    ],
+    [
+      "an allowlist entry that is a Managed HSM",
+      { BATCH_CMK_VAULT_ALLOWLIST: "https://contoso-hsm.managedhsm.azure.net" },
+      "BATCH_CMK_VAULT_ALLOWLIST: expected vault names, vault URLs or vault resource ids, found 'https://contoso-hsm.managedhsm.azure.net'",
+    ],
+    [
+      "an allowlist entry that is the resource id of a storage account",
+      {
+        BATCH_CMK_VAULT_ALLOWLIST: `/subscriptions/${subscription}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/logs`,
+      },
+      "BATCH_CMK_VAULT_ALLOWLIST: expected vault names, vault URLs or vault resource ids",
+    ],
+    [
+      "an allowlist entry with a name too short for a vault",
+      { BATCH_CMK_VAULT_ALLOWLIST: "kv" },
+      "BATCH_CMK_VAULT_ALLOWLIST: expected vault names, vault URLs or vault resource ids, found 'kv'",
+    ],
+    [
+      "a dry run flag that is not a boolean",
+      { BATCH_CMK_DRY_RUN: "maybe" },
+      "BATCH_CMK_DRY_RUN: expected true or false, found 'maybe'",
+    ],
+    [
+      "a reconcile flag that is not a boolean",
+      { BATCH_CMK_RECONCILE: "on" },
+      "BATCH_CMK_RECONCILE: expected true or false, found 'on'",
+    ],
+    [
+      "an unknown near-expiry action",
+      { BATCH_CMK_NEAR_EXPIRY_ACTION: "ignore" },
+      "BATCH_CMK_NEAR_EXPIRY_ACTION: expected rotate or alert, found 'ignore'",
+    ],
+    [
+      "a concurrency of zero",
+      { BATCH_CMK_MAX_CONCURRENCY: "0" },
+      "BATCH_CMK_MAX_CONCURRENCY: expected a whole number from 1 to 64, found '0'",
+    ],
+    [
+      "a fractional concurrency",
+      { BATCH_CMK_MAX_CONCURRENCY: "2.5" },
+      "BATCH_CMK_MAX_CONCURRENCY: expected a whole number from 1 to 64, found '2.5'",
+    ],
+    [
+      "a negative reminder interval",
+      { BATCH_CMK_REMINDER_INTERVAL_MINUTES: "-5" },
+      "BATCH_CMK_REMINDER_INTERVAL_MINUTES: expected a whole number from 1 to 10080, found '-5'",
+    ],
+    [
+      "a negative expiry warning",
+      { BATCH_CMK_EXPIRY_WARNING_DAYS: "-1" },
+      "BATCH_CMK_EXPIRY_WARNING_DAYS: expected a whole number from 0 to 3650, found '-1'",
+    ],
+    [
+      "an alert threshold of zero failures",
+      { BATCH_CMK_ALERT_AFTER_FAILURES: "0" },
+      "BATCH_CMK_ALERT_AFTER_FAILURES: expected a whole number from 1 to 1000, found '0'",
+    ],
+    [
+      "a ledger table name with a dash",
+      { BATCH_CMK_LEDGER_TABLE: "cmk-ledger" },
+      "BATCH_CMK_LEDGER_TABLE: expected a table name (3-63 letters and digits, starting with a letter), found 'cmk-ledger'",
+    ],
+    [
+      "an alert table name starting with a digit",
+      { BATCH_CMK_ALERT_TABLE: "1alerts" },
+      "BATCH_CMK_ALERT_TABLE: expected a table name (3-63 letters and digits, starting with a letter), found '1alerts'",
+    ],
+    [
+      "a table service URL with spaces in it",
+      { AzureWebJobsStorage__tableServiceUri: "https://logs.table.core.windows.net and more" },
+      "AzureWebJobsStorage__tableServiceUri: expected a table service URL, found 'https://logs.table.core.windows.net and more'",
+    ],
+    [
+      "a table service URL that is not a URL",
+      { AzureWebJobsStorage__tableServiceUri: "logs.table.core.windows.net" },
+      "AzureWebJobsStorage__tableServiceUri: expected a table service URL, found 'logs.table.core.windows.net'",
+    ],
+    [
+      "an alert topic endpoint over http",
+      {
+        BATCH_CMK_ALERT_TOPIC_ENDPOINT: "http://alerts.westeurope-1.eventgrid.azure.net/api/events",
+      },
+      "BATCH_CMK_ALERT_TOPIC_ENDPOINT: expected an Event Grid topic endpoint (https://<topic>.<region>-1.eventgrid.azure.net/api/events), found 'http://alerts.westeurope-1.eventgrid.azure.net/api/events'",
+    ],
+    [
+      "a five-field cron expression",
+      { BATCH_CMK_PROBE_SCHEDULE: "*/5 * * * *" },
+      "BATCH_CMK_PROBE_SCHEDULE: expected a six-field NCRONTAB expression (5 fields), found '*/5 * * * *'",
+    ],
+    [
+      "a cron expression with a second out of range",
+      { BATCH_CMK_PROBE_SCHEDULE: "60 * * * * *" },
+      "BATCH_CMK_PROBE_SCHEDULE: expected a six-field NCRONTAB expression (second out of 0-59), found '60 * * * * *'",
+    ],
+  ])("refuses %s, naming the setting and what it expected", (_what, env, message) => {
+    const problems = problemsOf({ ...minimal, ...env });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it("refuses settings that name no account and no subscription", () => {
+    expect(problemsOf({})).toEqual([
+      "BATCH_CMK_ACCOUNT_IDS or BATCH_CMK_SUBSCRIPTION_IDS: expected at least one Batch account id or subscription to watch, found neither",
+    ]);
+  });
+
+  it("lists every problem at once, in one error", () => {
+    const env = {
+      BATCH_CMK_CLOUD: "mars",
+      BATCH_CMK_SUBSCRIPTION_IDS: "not-a-guid",
+      BATCH_CMK_VAULT_ALLOWLIST: "kv",
+      BATCH_CMK_MAX_CONCURRENCY: "-1",
+      BATCH_CMK_PROBE_SCHEDULE: "every five minutes",
+    };
+    let thrown: unknown;
+    try {
+      loadSettings(env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SettingsError);
+    expect((thrown as SettingsError).problems).toEqual([
+      "BATCH_CMK_CLOUD: expected one of public, china, usgov, found 'mars'",
+      "BATCH_CMK_SUBSCRIPTION_IDS: expected subscription GUIDs, found 'not-a-guid'",
+      "BATCH_CMK_VAULT_ALLOWLIST: expected vault names, vault URLs or vault resource ids, found 'kv'",
+      "BATCH_CMK_PROBE_SCHEDULE: expected a six-field NCRONTAB expression (3 fields), found 'every five minutes'",
+      "BATCH_CMK_MAX_CONCURRENCY: expected a whole number from 1 to 64, found '-1'",
+    ]);
+    expect((thrown as Error).message).toBe(
+      "invalid settings:\n" +
+        "  - BATCH_CMK_CLOUD: expected one of public, china, usgov, found 'mars'\n" +
+        "  - BATCH_CMK_SUBSCRIPTION_IDS: expected subscription GUIDs, found 'not-a-guid'\n" +
+        "  - BATCH_CMK_VAULT_ALLOWLIST: expected vault names, vault URLs or vault resource ids, found 'kv'\n" +
+        "  - BATCH_CMK_PROBE_SCHEDULE: expected a six-field NCRONTAB expression (3 fields), found 'every five minutes'\n" +
+        "  - BATCH_CMK_MAX_CONCURRENCY: expected a whole number from 1 to 64, found '-1'",
+    );
+  });
+});
+
+describe("ncrontabProblem", () => {
+  it.each([
+    ["every five minutes", "0 */5 * * * *"],
+    ["weekdays at nine", "0 0 9 * * 1-5"],
+    ["day names", "0 30 9 * * Mon-Fri"],
+    ["month names", "0 0 0 1 Jan,Jul *"],
+    ["lists and ranges with steps", "0,30 0-30/10 * * * *"],
+  ])("accepts %s", (_what, expression) => {
+    expect(ncrontabProblem(expression)).toBeUndefined();
+  });
+
+  it.each([
+    ["five fields", "*/5 * * * *", "5 fields"],
+    ["seven fields", "0 0 * * * * 2025", "7 fields"],
+    ["a minute of 60", "0 60 * * * *", "minute out of 0-59"],
+    ["an hour of 24", "0 0 24 * * *", "hour out of 0-23"],
+    ["a day of 0", "0 0 0 0 * *", "day out of 1-31"],
+    ["a month of 13", "0 0 0 1 13 *", "month out of 1-12"],
+    ["a day of week of 7", "0 0 0 * * 7", "day of week out of 0-6"],
+    ["a step of 0", "*/0 * * * * *", "second step of 0"],
+    ["a word in the hour field", "0 0 noon * * *", "bad hour 'noon'"],
+  ])("refuses %s", (_what, expression, problem) => {
+    expect(ncrontabProblem(expression)).toBe(problem);
+  });
+});
