@@ -253,8 +253,11 @@ function allowlistVaultName(entry: string, cloud: Cloud): string | undefined {
     const name = host.slice(0, -suffix.length);
     return vaultNamePattern.test(name) ? name : undefined;
   }
-  return vaultNamePattern.test(entry) ? entry.toLowerCase() : undefined;
+  return vaultNamePattern.test(entry) && !entry.includes("--") ? entry.toLowerCase() : undefined;
 }
+
+const monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 const ncrontabRanges: ReadonlyArray<[string, number, number]> = [
   ["second", 0, 59],
@@ -275,11 +278,13 @@ export function ncrontabProblem(expression: string): string | undefined {
       const match = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(part);
       if (!match) {
         // Month and day names are allowed by NCRONTAB.
-        if (index >= 4 && /^[a-z]{3}(-[a-z]{3})?$/i.test(part)) continue;
+        const names = index === 4 ? monthNames : index === 5 ? dayNames : undefined;
+        if (names && part.split("-").every((name) => names.includes(name.toLowerCase()))) continue;
         return `bad ${label} '${part}'`;
       }
       const numbers = match[1] === "*" ? [] : (match[1] ?? "").split("-").map(Number);
       if (numbers.some((n) => n < min || n > max)) return `${label} out of ${min}-${max}`;
+      if (numbers.length === 2 && (numbers[0] ?? 0) > (numbers[1] ?? 0)) return `${label} range '${part}' runs backwards`;
       if (match[2] !== undefined && Number(match[2]) === 0) return `${label} step of 0`;
     }
   }

@@ -71,11 +71,17 @@ const defaultMaxEvents = 5000;
 const maxEcho = 120;
 /** Key ids are short; anything much longer is not worth parsing. */
 const maxKeyIdLength = 2048;
+/** Event ids are GUIDs in practice; a generous bound keeps ledger and log entries small. */
+const maxIdLength = 256;
 /** 9999-12-31T23:59:59Z, the last second a `Date` in an ISO string can show with four digits. */
 const maxEpochSeconds = 253_402_300_799;
 
-const vaultIdPattern =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i;
+const guid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const vaultIdPattern = new RegExp(
+  `^/subscriptions/${guid}/resourceGroups/[-\\w.()]{1,90}` +
+    "/providers/Microsoft\\.KeyVault/vaults/([^/]+)$",
+  "i",
+);
 const vaultNamePattern = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i;
 const isoTimePattern =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
@@ -115,7 +121,7 @@ export function parseDeliveryText(text: string, options: EventOptions): Delivere
   try {
     body = JSON.parse(trimmed);
   } catch {
-    // The parser's own message quotes the input, so it is not repeated here.
+    // The parser's own message can quote much of the input; a short opening is enough to see it.
     return [rejectDelivery(`delivery is not JSON, it starts with ${quote(trimmed.slice(0, 40))}`)];
   }
   return normaliseDelivery(body, options);
@@ -133,23 +139,26 @@ function normaliseEvent(raw: unknown, options: EventOptions): DeliveredEvent {
     id = raw.id;
     checkSpecVersion(raw);
 
-    type = eitherField(raw, "eventType", "type");
-    if (type === undefined) throw new Rejection("event has no eventType (or CloudEvents type)");
+    const eventType = eitherField(raw, "eventType", "type");
+    if (eventType === undefined) {
+      throw new Rejection("event has no eventType (or CloudEvents type)");
+    }
+    type = eventType;
 
-    const keyType = keyEventTypes.find((known) => sameText(known, type ?? ""));
+    const keyType = keyEventTypes.find((known) => sameText(known, eventType));
     if (keyType !== undefined) return toKeyEvent(raw, keyType, options);
-    if (sameText(vaultPolicyEventType, type)) return toVaultPolicyEvent(raw, options);
+    if (sameText(vaultPolicyEventType, eventType)) return toVaultPolicyEvent(raw, options);
     return {
       kind: "ignored",
-      id: typeof id === "string" && id.trim() !== "" ? cap(id.trim()) : undefined,
-      type: cap(type),
-      reason: `event type ${quote(type)} is not a Key Vault key or access policy event`,
+      id: idForLog(id),
+      type: cap(eventType),
+      reason: `event type ${quote(eventType)} is not a Key Vault key or access policy event`,
     };
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
     return {
       kind: "rejected",
-      id: typeof id === "string" && id.trim() !== "" ? cap(id.trim()) : undefined,
+      id: idForLog(id),
       type: type === undefined ? undefined : cap(type),
       reason: error.message,
     };
@@ -214,8 +223,8 @@ function toVaultPolicyEvent(
 }
 
 /**
- * CloudEvents deliveries carry `specversion`; only 1.0 is defined for Event Grid. An event without
- * it is read by its field names alone, since the Functions trigger hands both shapes in as one type.
+ * CloudEvents deliveries carry `specversion`; only 1.0 is defined for Event Grid. An event
+ * without it is read by its field names alone: the Functions trigger hands both shapes in as one.
  */
 function checkSpecVersion(raw: Readonly<Record<string, unknown>>): void {
   if (!("specversion" in raw)) return;
@@ -230,7 +239,9 @@ function eventId(raw: Readonly<Record<string, unknown>>): string {
   if (id === undefined) throw new Rejection("event has no id");
   if (typeof id !== "string") throw new Rejection(`event id must be a string, found ${typeOf(id)}`);
   if (id.trim() === "") throw new Rejection("event id is empty");
-  if (id.length > 256) throw new Rejection(`event id is ${id.length} characters long`);
+  if (id.length > maxIdLength) {
+    throw new Rejection(`event id is ${id.length} characters long, more than ${maxIdLength}`);
+  }
   return id.trim();
 }
 
@@ -264,7 +275,8 @@ function vaultNameField(data: DataFields, topicVaultName: string): string {
 }
 
 function checkAllowed(vaultName: string, options: EventOptions): void {
-  if (options.vaultAllowlist.length > 0 && !options.vaultAllowlist.includes(vaultName)) {
+  const allowlist = options.vaultAllowlist;
+  if (allowlist.length > 0 && !allowlist.some((allowed) => allowed.toLowerCase() === vaultName)) {
     throw new Rejection(`vault '${vaultName}' is not on the vault allowlist`);
   }
 }
@@ -335,8 +347,9 @@ function epochField(data: DataFields, name: "NBF" | "EXP"): Date | undefined {
       `data.${name} must be a finite number of seconds, found ${describe(value)}`,
     );
   }
-  if (seconds < 0)
+  if (seconds < 0) {
     throw new Rejection(`data.${name} must not be negative, found ${describe(value)}`);
+  }
   if (seconds > maxEpochSeconds) {
     throw new Rejection(`data.${name} is beyond the year 9999, found ${describe(value)}`);
   }
@@ -411,6 +424,11 @@ function optionalString(raw: Readonly<Record<string, unknown>>, name: string): s
   const trimmed = value.trim();
   if (trimmed === "") throw new Rejection(`event ${name} is empty`);
   return trimmed;
+}
+
+/** The event id, when there is one, short enough for a log line. */
+function idForLog(id: unknown): string | undefined {
+  return typeof id === "string" && id.trim() !== "" ? cap(id.trim()) : undefined;
 }
 
 function rejectDelivery(reason: string): RejectedEvent {

@@ -13,7 +13,7 @@ const accountType = "Microsoft.Batch/batchAccounts";
 export function routeBatch(context: RequestContext): Route | undefined {
   const [root, subscriptionId = "", third, resourceGroup = "", ...rest] = context.segments;
   const lower = context.lower;
-  if (root?.toLowerCase() !== "subscriptions" || context.method === "") return undefined;
+  if (root?.toLowerCase() !== "subscriptions") return undefined;
 
   if (
     third?.toLowerCase() === "providers" &&
