@@ -531,9 +531,7 @@ describe("account status", () => {
 describe("rotation findings", () => {
   it("describe a refused version, a failed PATCH and an expired key", () => {
     expect([
-      rotationRefusedUnusableVersion(newerKid, [
-        { check: "KeyVersionDisabled", message: "key version is disabled" },
-      ]),
+      rotationRefusedUnusableVersion(newerKid, ["key version is disabled"]),
       rotationPatchFailed(newerKid, "409 Conflict"),
       accountOnExpiredKey(pinnedKid, new Date("2026-02-01T00:00:00.000Z")),
     ]).toEqual([

@@ -564,12 +564,12 @@ export function statusOf(findings: readonly Finding[]): AccountStatus {
 
 export function rotationRefusedUnusableVersion(
   kid: string,
-  problems: readonly KeyVersionProblem[],
+  problems: readonly string[],
 ): Finding {
   return {
     check: RotationRefusedUnusableVersion,
     severity: "warning",
-    message: `refused to move to ${kid}: ${problems.map((problem) => problem.message).join("; ")}`,
+    message: `refused to move to ${kid}: ${problems.join("; ")}`,
     remedy: "Create a usable key version (enabled, RSA 2048/3072/4096, wrapKey and unwrapKey).",
   };
 }

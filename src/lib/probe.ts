@@ -93,14 +93,18 @@ export async function probeAccounts(input: ProbeInput): Promise<ProbeReport> {
     return probeAccount(account, reads, input);
   });
 
-  const results: AccountProbeResult[] = [];
-  for (const outcome of settled) {
-    if (outcome.status === "fulfilled") {
-      if (outcome.value) results.push(outcome.value);
-    }
-    // probeAccount catches everything itself; a rejection here would be a bug, already logged.
-  }
+  // probeAccount settles every account itself, so only skipped accounts are left out here.
+  const results = settled.flatMap((outcome) =>
+    outcome.status === "fulfilled" && outcome.value ? [outcome.value] : [],
+  );
   return { results, skipped, calls: { ...reads.calls }, discoveryFailure };
+}
+
+interface Evaluated {
+  readonly result: AccountProbeResult;
+  /** Every check's outcome; undefined when the account could not be probed at all. */
+  readonly checkResults: CheckResult[] | undefined;
+  readonly keyId: KeyId | undefined;
 }
 
 async function probeAccount(
@@ -108,54 +112,67 @@ async function probeAccount(
   reads: RunReads,
   input: ProbeInput,
 ): Promise<AccountProbeResult> {
-  const { settings, now, log } = input;
-  let result: AccountProbeResult;
-  let checkResults: CheckResult[] | undefined;
-  let keyId: KeyId | undefined;
-  try {
-    const facts = await gatherFacts(account, reads, settings, now);
-    keyId = facts.keyId.state === "parsed" ? facts.keyId.keyId : undefined;
-    checkResults = runChecks(facts, { now, expiryWarningDays: settings.expiryWarningDays });
-    const findings = checkResults.flatMap((entry) =>
-      entry.outcome === "failed" ? [entry.finding] : [],
-    );
-    result = {
-      accountId: account.id,
-      keyIdentifier: account.keyIdentifier,
-      findings,
-      status: statusOf(findings),
-      newestUsableKid: facts.newerVersion.state === "found" ? facts.newerVersion.kid : undefined,
-    };
-  } catch (error) {
-    // A bug in gathering, not an Azure answer: the account is unknown, never healthy.
-    const summary = classifyError(error).summary;
-    log.error("probing an account failed unexpectedly", { accountId: account.id, error: summary });
-    const finding: Finding = {
-      check: ProbeCouldNotSee,
-      severity: "unknown",
-      message: `probe failed: ${summary}`,
-      remedy: "Read the function log for this account's probe error.",
-    };
-    result = {
-      accountId: account.id,
-      keyIdentifier: account.keyIdentifier,
-      findings: [finding],
-      status: "unknown",
-      newestUsableKid: undefined,
-    };
-  }
+  const { result, checkResults, keyId } = await evaluate(account, reads, input).catch(
+    (error: unknown) => unprobeable(account, error, input.log),
+  );
 
   const fields = {
     accountId: account.id,
     status: result.status,
     checks: result.findings.map((finding) => finding.check).join(",") || undefined,
   };
-  if (result.status === "healthy") log.debug("probed account", fields);
-  else log.info("probed account", fields);
+  if (result.status === "healthy") input.log.debug("probed account", fields);
+  else input.log.info("probed account", fields);
 
   await reconcile(account, result, input);
   await recordAlerts(account, keyId, result, checkResults, input);
   return result;
+}
+
+async function evaluate(
+  account: BatchAccount,
+  reads: RunReads,
+  { settings, now }: ProbeInput,
+): Promise<Evaluated> {
+  const facts = await gatherFacts(account, reads, settings, now);
+  const checkResults = runChecks(facts, { now, expiryWarningDays: settings.expiryWarningDays });
+  const findings = checkResults.flatMap((entry) =>
+    entry.outcome === "failed" ? [entry.finding] : [],
+  );
+  return {
+    result: {
+      accountId: account.id,
+      keyIdentifier: account.keyIdentifier,
+      findings,
+      status: statusOf(findings),
+      newestUsableKid: facts.newerVersion.state === "found" ? facts.newerVersion.kid : undefined,
+    },
+    checkResults,
+    keyId: facts.keyId.state === "parsed" ? facts.keyId.keyId : undefined,
+  };
+}
+
+/** A bug in gathering, not an Azure answer: the account is unknown, never healthy. */
+function unprobeable(account: BatchAccount, error: unknown, log: Logger): Evaluated {
+  const summary = classifyError(error).summary;
+  log.error("probing an account failed unexpectedly", { accountId: account.id, error: summary });
+  const finding: Finding = {
+    check: ProbeCouldNotSee,
+    severity: "unknown",
+    message: `probe failed: ${summary}`,
+    remedy: "Read the function log for this account's probe error.",
+  };
+  return {
+    result: {
+      accountId: account.id,
+      keyIdentifier: account.keyIdentifier,
+      findings: [finding],
+      status: "unknown",
+      newestUsableKid: undefined,
+    },
+    checkResults: undefined,
+    keyId: undefined,
+  };
 }
 
 async function reconcile(

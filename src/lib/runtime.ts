@@ -13,9 +13,24 @@ import { type DeliveryResult, handleDelivery, handleEvents } from "./delivery";
 import { discoverAccounts } from "./discovery";
 import type { DeliveredEvent, VaultPolicyEvent } from "./events";
 import { createKeyedLock } from "./keyedLock";
+import { parseKeyId } from "./keyId";
 import type { Ledger, LedgerEntry } from "./ledger";
 import type { Logger } from "./log";
-import { type RotationObserver, handleKeyEvent } from "./rotation";
+import { AlertManager, type AlertSink, type AlertTarget } from "./alerts";
+import { appInsightsSink, eventGridSink, logSink } from "./alertSinks";
+import { tableAlertStore } from "./azure/alertStore";
+import { appInsightsTracker, eventGridPublisher } from "./azure/sinks";
+import {
+  AccountOnExpiredKey,
+  RotationPatchFailed,
+  RotationRefusedUnusableVersion,
+  accountOnExpiredKey,
+  rotationPatchFailed,
+  rotationRefusedUnusableVersion,
+} from "./checks";
+import { type ProbeReport, probeAccounts } from "./probe";
+import { type AccountOutcome, type RotationObserver, handleKeyEvent } from "./rotation";
+import type { KeyEvent } from "./events";
 
 export interface RuntimeOptions {
   readonly settings: Settings;
@@ -25,6 +40,8 @@ export interface RuntimeOptions {
   readonly now?: () => Date;
   /** Overrides for tests: a ledger other than the table one. */
   readonly ledger?: Ledger;
+  /** Further alert sinks, beside the log and the configured ones (the demo's timeline, tests). */
+  readonly alertSinks?: readonly AlertSink[];
 }
 
 export interface Runtime {
@@ -33,7 +50,14 @@ export interface Runtime {
   readonly ledger: Ledger;
   handleDelivery(body: unknown, log: Logger): Promise<DeliveryResult>;
   handleEvents(events: readonly DeliveredEvent[], log: Logger): Promise<DeliveryResult>;
+  /** Probes every watched CMK account, or those whose key is in one vault, and updates alerts. */
+  probe(log: Logger, filter?: { vaultName?: string }): Promise<ProbeRun>;
   history(filter?: { accountId?: string; limit?: number }): Promise<LedgerEntry[]>;
+}
+
+export interface ProbeRun extends ProbeReport {
+  /** Accounts or subscriptions that could not be read at all. */
+  readonly unreadable: Array<{ readonly id: string; readonly summary: string }>;
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
@@ -48,26 +72,65 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     options.ledger ??
     createTableLedger(createTableClient(settings, settings.ledgerTable, credential));
   const lock = createKeyedLock();
-  const observer: RotationObserver | undefined = undefined;
+  const alertStore = tableAlertStore(createTableClient(settings, settings.alertTable, credential));
+  const tracker = settings.appInsightsConnection ? appInsightsTracker(settings.appInsightsConnection) : undefined;
+  const publisher = settings.alertTopicEndpoint
+    ? eventGridPublisher(settings.alertTopicEndpoint, credential, options.httpClient)
+    : undefined;
+
+  const alertsFor = (log: Logger): AlertManager => {
+    const sinks: AlertSink[] = [logSink(log)];
+    if (tracker) sinks.push(appInsightsSink(tracker));
+    if (publisher) sinks.push(eventGridSink(publisher));
+    sinks.push(...(options.alertSinks ?? []));
+    return new AlertManager({ store: alertStore, sinks, settings, log });
+  };
+
+  const rotationDeps = (log: Logger, discover = () => discoverAccounts(settings, ports.batch)) => ({
+    ports,
+    ledger,
+    settings,
+    log,
+    now,
+    lock,
+    discover,
+    observer: rotationAlerts(alertsFor(log), now),
+  });
+
+  const probe = async (log: Logger, filter: { vaultName?: string } = {}): Promise<ProbeRun> => {
+    const discovery = await discoverAccounts(settings, ports.batch);
+    const accounts = discovery.accounts.filter(
+      (account) => filter.vaultName === undefined || vaultNameOf(account.keyIdentifier) === filter.vaultName,
+    );
+    const report = await probeAccounts({
+      accounts,
+      ports,
+      settings,
+      now: now(),
+      log,
+      alerts: alertsFor(log),
+      // Reconcile goes through the rotation path: validated, never backwards, recorded.
+      onStaleVersion: async (account, newestUsableKid) => {
+        const event = reconcileEvent(newestUsableKid, settings, now());
+        if (event === undefined) return;
+        const single = async () => ({ accounts: [account], failures: [] });
+        await handleKeyEvent(event, rotationDeps(log, single));
+      },
+    });
+    return {
+      ...report,
+      unreadable: discovery.failures.map(({ id, failure }) => ({ id, summary: failure.summary })),
+    };
+  };
 
   const deliveryDeps = (log: Logger) => ({
     settings,
     log,
-    onKeyEvent: (event: Parameters<typeof handleKeyEvent>[0]) =>
-      handleKeyEvent(event, {
-        ports,
-        ledger,
-        settings,
-        log,
-        now,
-        lock,
-        discover: () => discoverAccounts(settings, ports.batch),
-        observer,
-      }),
-    onVaultPolicyChanged: async (event: VaultPolicyEvent) => ({
-      summary: `vault ${event.vaultName}: probe not configured`,
-      retryable: false,
-    }),
+    onKeyEvent: (event: KeyEvent) => handleKeyEvent(event, rotationDeps(log)),
+    onVaultPolicyChanged: async (event: VaultPolicyEvent) => {
+      const run = await probe(log, { vaultName: event.vaultName });
+      return { summary: summariseProbe(run), retryable: run.unreadable.length > 0 || run.discoveryFailure !== undefined };
+    },
   });
 
   return {
@@ -76,6 +139,70 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ledger,
     handleDelivery: (body, log) => handleDelivery(body, deliveryDeps(log)),
     handleEvents: (events, log) => handleEvents(events, deliveryDeps(log)),
+    probe,
     history: (filter) => ledger.list(filter),
   };
+}
+
+/** One line a person can read: how many accounts were probed and how they are. */
+export function summariseProbe(run: ProbeRun): string {
+  const count = (status: string) => run.results.filter((result) => result.status === status).length;
+  const parts = [`probed ${run.results.length} account(s)`, `${count("critical")} critical`, `${count("warning")} warning`, `${count("unknown")} unknown`];
+  if (run.unreadable.length > 0) parts.push(`${run.unreadable.length} unreadable`);
+  return parts.join(", ");
+}
+
+/**
+ * Tells the alerts what rotation refused or failed, and resolves those alerts once the account is
+ * changed.
+ */
+function rotationAlerts(alerts: AlertManager, now: () => Date): RotationObserver {
+  return {
+    async onOutcome(event: KeyEvent, outcome: AccountOutcome) {
+      const target: AlertTarget = {
+        accountId: outcome.accountId,
+        vault: event.key.vaultName,
+        keyName: event.key.name,
+        version: event.key.version,
+      };
+      const at = now();
+      if (outcome.decision === "changed") {
+        for (const check of [RotationRefusedUnusableVersion, RotationPatchFailed, AccountOnExpiredKey] as const) {
+          await alerts.resolve(target, check, at);
+        }
+      } else if (outcome.reason === "NewVersionUnusable") {
+        await alerts.report(target, rotationRefusedUnusableVersion(event.key.kid, [outcome.message.replace(/^new version is unusable for Batch: /, "")]), at);
+      } else if (outcome.reason === "PatchFailed" || outcome.reason === "PatchNotConfirmed") {
+        await alerts.report(target, rotationPatchFailed(outcome.to ?? event.key.kid, outcome.message), at);
+      } else if (outcome.reason === "NoUsableVersion" && event.type === "Microsoft.KeyVault.KeyExpired") {
+        await alerts.report(target, accountOnExpiredKey(event.key.kid, event.expiresOn ?? at), at);
+      }
+    },
+  };
+}
+
+/** The event the reconcile path hands to rotation: "this version exists", from the probe itself. */
+function reconcileEvent(kid: string, settings: Settings, at: Date): KeyEvent | undefined {
+  let key;
+  try {
+    key = parseKeyId(kid, { cloud: settings.cloud, requireVersion: true });
+  } catch {
+    return undefined;
+  }
+  return {
+    kind: "key",
+    id: `probe-reconcile-${at.toISOString()}`,
+    type: "Microsoft.KeyVault.KeyNewVersionCreated",
+    key,
+    vaultId: "",
+    vaultName: key.vaultName,
+    subject: key.name,
+    eventTime: at,
+    notBefore: undefined,
+    expiresOn: undefined,
+  };
+}
+
+function vaultNameOf(keyIdentifier: string | undefined): string | undefined {
+  return keyIdentifier === undefined ? undefined : /^https:\/\/([^./]+)\./i.exec(keyIdentifier.trim())?.[1]?.toLowerCase();
 }

@@ -2,7 +2,7 @@
 import { armListReply } from "./armPaging";
 import type { RequestContext, Route } from "./context";
 import { errorReply, ok, type Reply } from "./replies";
-import { builtInRoles, normaliseScope, scopeCovers } from "./roles";
+import { builtInRoles, scopeCovers } from "./roles";
 import type { RoleAssignmentState } from "./state";
 
 const builtInIds = new Set(builtInRoles.map((r) => r.id));
@@ -80,7 +80,7 @@ function getDefinition(context: RequestContext, scope: string, id: string): Repl
   }
   const builtIn = builtInIds.has(role.id);
   return ok({
-    id: `${normaliseScope(scope) === "" ? "" : scope}/providers/Microsoft.Authorization/roleDefinitions/${role.id}`,
+    id: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${role.id}`,
     name: role.id,
     type: "Microsoft.Authorization/roleDefinitions",
     properties: {
