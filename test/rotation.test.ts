@@ -25,14 +25,23 @@ function event(type: KeyEventType, version: number, id = `evt-${type}-${version}
   };
 }
 
-const settings: RotationDeps["settings"] = { cloud: "public", dryRun: false, nearExpiryAction: "rotate", maxConcurrency: 4 };
+const settings: RotationDeps["settings"] = {
+  cloud: "public",
+  dryRun: false,
+  nearExpiryAction: "rotate",
+  maxConcurrency: 4,
+};
 
-function setup(accounts: BatchAccount[], versions: KeyVersion[], overrides: {
-  settings?: Partial<Settings>;
-  failPatch?: Record<string, unknown>;
-  keyVaultFailure?: unknown;
-  ledgerUnavailable?: boolean;
-} = {}) {
+function setup(
+  accounts: BatchAccount[],
+  versions: KeyVersion[],
+  overrides: {
+    settings?: Partial<Settings>;
+    failPatch?: Record<string, unknown>;
+    keyVaultFailure?: unknown;
+    ledgerUnavailable?: boolean;
+  } = {},
+) {
   const batch = fakeBatch(accounts, overrides.failPatch);
   const keyVault = fakeKeyVault(versions, { fail: overrides.keyVaultFailure });
   const { ledger, rows } = memoryLedger({ unavailable: overrides.ledgerUnavailable });
@@ -54,7 +63,10 @@ function setup(accounts: BatchAccount[], versions: KeyVersion[], overrides: {
 }
 
 const three = [1, 2, 3].map((n) => keyVersion(n));
-const serverError = Object.assign(new Error("Internal error"), { statusCode: 500, code: "InternalServerError" });
+const serverError = Object.assign(new Error("Internal error"), {
+  statusCode: 500,
+  code: "InternalServerError",
+});
 
 describe("handleKeyEvent", () => {
   it("moves a pinned account to a usable new version and records the change with its previous id", async () => {
@@ -73,8 +85,16 @@ describe("handleKeyEvent", () => {
         retryable: false,
       },
     ]);
-    expect(batch.patches).toEqual([{ accountId: account("pinned", undefined).id, keyIdentifier: kid(v(3)) }]);
-    expect([...rows.values()].map(({ outcome, previousKeyIdentifier, newKeyIdentifier }) => ({ outcome, previousKeyIdentifier, newKeyIdentifier }))).toEqual([
+    expect(batch.patches).toEqual([
+      { accountId: account("pinned", undefined).id, keyIdentifier: kid(v(3)) },
+    ]);
+    expect(
+      [...rows.values()].map(({ outcome, previousKeyIdentifier, newKeyIdentifier }) => ({
+        outcome,
+        previousKeyIdentifier,
+        newKeyIdentifier,
+      })),
+    ).toEqual([
       { outcome: "applied", previousKeyIdentifier: kid(v(2)), newKeyIdentifier: kid(v(3)) },
     ]);
     expect(result.retryable).toBe(false);
@@ -93,22 +113,35 @@ describe("handleKeyEvent", () => {
 
   it("leaves versionless accounts and accounts of other keys alone without reading them", async () => {
     const { deps, batch } = setup(
-      [account("follows", kid()), account("other-key", "https://contoso-cmk.vault.azure.net/keys/other/" + v(1)), account("platform", undefined)],
+      [
+        account("follows", kid()),
+        account("other-key", "https://contoso-cmk.vault.azure.net/keys/other/" + v(1)),
+        account("platform", undefined),
+      ],
       three,
     );
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 3), deps);
 
-    expect(result.outcomes.map(({ accountId, reason }) => [accountId.split("/").pop(), reason])).toEqual([
-      ["follows", "VersionlessIdentifier"],
-    ]);
+    expect(
+      result.outcomes.map(({ accountId, reason }) => [accountId.split("/").pop(), reason]),
+    ).toEqual([["follows", "VersionlessIdentifier"]]);
     expect(batch.patches).toEqual([]);
   });
 
   it("keeps going when one account's PATCH fails, and asks for a redelivery when the failure is transient", async () => {
-    const { deps, batch } = setup([account("a1", kid(v(2))), account("a2", kid(v(2))), account("a3", kid(v(1)))], three, {
-      failPatch: { a2: Object.assign(new Error("Too many requests"), { statusCode: 429, code: "TooManyRequests" }) },
-    });
+    const { deps, batch } = setup(
+      [account("a1", kid(v(2))), account("a2", kid(v(2))), account("a3", kid(v(1)))],
+      three,
+      {
+        failPatch: {
+          a2: Object.assign(new Error("Too many requests"), {
+            statusCode: 429,
+            code: "TooManyRequests",
+          }),
+        },
+      },
+    );
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 3), deps);
 
@@ -122,22 +155,30 @@ describe("handleKeyEvent", () => {
   });
 
   it("decides and logs everything in a dry run but changes and records nothing", async () => {
-    const { deps, batch, rows, log } = setup([account("pinned", kid(v(2)))], three, { settings: { dryRun: true } });
+    const { deps, batch, rows, log } = setup([account("pinned", kid(v(2)))], three, {
+      settings: { dryRun: true },
+    });
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 3), deps);
 
     expect(result.outcomes.map((entry) => entry.decision)).toEqual(["would-change"]);
     expect(batch.patches).toEqual([]);
     expect(rows.size).toBe(0);
-    expect(log.lines.some((line) => line.line.startsWith("would-change: moving to the new version"))).toBe(true);
+    expect(
+      log.lines.some((line) => line.line.startsWith("would-change: moving to the new version")),
+    ).toBe(true);
   });
 
   it("makes no change that the ledger cannot record", async () => {
-    const { deps, batch } = setup([account("pinned", kid(v(2)))], three, { ledgerUnavailable: true });
+    const { deps, batch } = setup([account("pinned", kid(v(2)))], three, {
+      ledgerUnavailable: true,
+    });
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 3), deps);
 
-    expect(result.outcomes.map((entry) => `${entry.decision}:${entry.reason}`)).toEqual(["failed:LedgerUnavailable"]);
+    expect(result.outcomes.map((entry) => `${entry.decision}:${entry.reason}`)).toEqual([
+      "failed:LedgerUnavailable",
+    ]);
     expect(batch.patches).toEqual([]);
     expect(result.retryable).toBe(true);
   });
@@ -148,7 +189,9 @@ describe("handleKeyEvent", () => {
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 3), deps);
 
-    expect(result.outcomes.map((entry) => `${entry.decision}:${entry.reason}:${entry.message}`)).toEqual([
+    expect(
+      result.outcomes.map((entry) => `${entry.decision}:${entry.reason}:${entry.message}`),
+    ).toEqual([
       "refused:NewVersionUnusable:new version is unusable for Batch: version is disabled",
     ]);
     expect(keyVault.calls.get).toBe(0);
@@ -157,7 +200,9 @@ describe("handleKeyEvent", () => {
   });
 
   it("fails every affected account, retryably, when Key Vault answers 500", async () => {
-    const { deps, batch } = setup([account("a1", kid(v(2))), account("a2", kid(v(1)))], three, { keyVaultFailure: serverError });
+    const { deps, batch } = setup([account("a1", kid(v(2))), account("a2", kid(v(1)))], three, {
+      keyVaultFailure: serverError,
+    });
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 3), deps);
 
@@ -194,7 +239,10 @@ describe("handleKeyEvent", () => {
   });
 
   it("rotates a key near expiry once and moves pinned accounts to the new version at once", async () => {
-    const { deps, batch, keyVault } = setup([account("a1", kid(v(3))), account("a2", kid(v(3)))], three);
+    const { deps, batch, keyVault } = setup(
+      [account("a1", kid(v(3))), account("a2", kid(v(3)))],
+      three,
+    );
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNearExpiry", 3), deps);
 
@@ -208,33 +256,50 @@ describe("handleKeyEvent", () => {
   });
 
   it("only reports a key near expiry when the near-expiry action is alert", async () => {
-    const { deps, batch, keyVault } = setup([account("a1", kid(v(3)))], three, { settings: { nearExpiryAction: "alert" } });
+    const { deps, batch, keyVault } = setup([account("a1", kid(v(3)))], three, {
+      settings: { nearExpiryAction: "alert" },
+    });
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNearExpiry", 3), deps);
 
-    expect(result.outcomes.map((entry) => `${entry.decision}:${entry.reason}`)).toEqual(["refused:NearExpiryAlertOnly"]);
+    expect(result.outcomes.map((entry) => `${entry.decision}:${entry.reason}`)).toEqual([
+      "refused:NearExpiryAlertOnly",
+    ]);
     expect(keyVault.calls.rotate).toBe(0);
     expect(batch.patches).toEqual([]);
   });
 
   it("moves an account off an expired version to the newest usable one", async () => {
-    const versions = [keyVersion(1), keyVersion(2, { expiresOn: new Date("2026-12-01T00:00:00Z") }), keyVersion(3, { enabled: false })];
+    const versions = [
+      keyVersion(1),
+      keyVersion(2, { expiresOn: new Date("2026-12-01T00:00:00Z") }),
+      keyVersion(3, { enabled: false }),
+    ];
     const { deps, batch } = setup([account("a1", kid(v(2)))], versions);
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyExpired", 2), deps);
 
-    expect(result.outcomes.map((entry) => [entry.decision, entry.to])).toEqual([["changed", kid(v(1))]]);
+    expect(result.outcomes.map((entry) => [entry.decision, entry.to])).toEqual([
+      ["changed", kid(v(1))],
+    ]);
     expect(batch.patches).toHaveLength(1);
   });
 
   it("says an account has no usable key when its expired version has no successor", async () => {
-    const versions = [keyVersion(1, { enabled: false }), keyVersion(2, { expiresOn: new Date("2026-12-01T00:00:00Z") })];
+    const versions = [
+      keyVersion(1, { enabled: false }),
+      keyVersion(2, { expiresOn: new Date("2026-12-01T00:00:00Z") }),
+    ];
     const { deps, batch, log } = setup([account("a1", kid(v(2)))], versions);
 
     const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyExpired", 2), deps);
 
-    expect(result.outcomes.map((entry) => `${entry.decision}:${entry.reason}`)).toEqual(["refused:NoUsableVersion"]);
+    expect(result.outcomes.map((entry) => `${entry.decision}:${entry.reason}`)).toEqual([
+      "refused:NoUsableVersion",
+    ]);
     expect(batch.patches).toEqual([]);
-    expect(log.lines.find((line) => line.level === "error")?.line).toContain("account is on an expired key version");
+    expect(log.lines.find((line) => line.level === "error")?.line).toContain(
+      "account is on an expired key version",
+    );
   });
 });

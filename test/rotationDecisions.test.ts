@@ -10,87 +10,136 @@ const expired: KeyEventType = "Microsoft.KeyVault.KeyExpired";
 const versions = [1, 2, 3].map((n) => keyVersion(n));
 
 function facts(overrides: Partial<KeyFacts> = {}): KeyFacts {
-  return { versions, eventVersionProblems: [], newestUsable: undefined, wouldRotate: false, ...overrides };
+  return {
+    versions,
+    eventVersionProblems: [],
+    newestUsable: undefined,
+    wouldRotate: false,
+    ...overrides,
+  };
 }
 
 describe("decideRotation", () => {
   it.each([
     {
       when: "the account's identifier is versionless",
-      type: newVersion, event: 3, current: undefined, facts: facts(),
+      type: newVersion,
+      event: 3,
+      current: undefined,
+      facts: facts(),
       expected: { action: "none", reason: "VersionlessIdentifier" },
     },
     {
       when: "the account is already on the new version (a redelivery)",
-      type: newVersion, event: 3, current: 3, facts: facts(),
+      type: newVersion,
+      event: 3,
+      current: 3,
+      facts: facts(),
       expected: { action: "none", reason: "AlreadyOnVersion" },
     },
     {
       when: "the account is on a version created after the event's (out of order)",
-      type: newVersion, event: 2, current: 3, facts: facts(),
+      type: newVersion,
+      event: 2,
+      current: 3,
+      facts: facts(),
       expected: { action: "none", reason: "NewerVersionPinned" },
     },
     {
       when: "the new version is unusable",
-      type: newVersion, event: 3, current: 2, facts: facts({ eventVersionProblems: ["version is disabled"] }),
+      type: newVersion,
+      event: 3,
+      current: 2,
+      facts: facts({ eventVersionProblems: ["version is disabled"] }),
       expected: { action: "refuse", reason: "NewVersionUnusable" },
     },
     {
       when: "the account is on an older version and the new one is usable",
-      type: newVersion, event: 3, current: 2, facts: facts(),
+      type: newVersion,
+      event: 3,
+      current: 2,
+      facts: facts(),
       expected: { action: "move", reason: "MoveToNewVersion", to: kid(v(3)) },
     },
     {
       when: "near expiry and the account is not on the expiring version",
-      type: nearExpiry, event: 2, current: 3, facts: facts({ newestUsable: keyVersion(3) }),
+      type: nearExpiry,
+      event: 2,
+      current: 3,
+      facts: facts({ newestUsable: keyVersion(3) }),
       expected: { action: "none", reason: "NotOnEventVersion" },
     },
     {
       when: "near expiry and a newer usable version exists",
-      type: nearExpiry, event: 2, current: 2, facts: facts({ newestUsable: keyVersion(3) }),
+      type: nearExpiry,
+      event: 2,
+      current: 2,
+      facts: facts({ newestUsable: keyVersion(3) }),
       expected: { action: "move", reason: "MoveOffExpiringVersion", to: kid(v(3)) },
     },
     {
       when: "near expiry, no newer version, action alert",
-      type: nearExpiry, event: 3, current: 3, facts: facts({ newestUsable: keyVersion(3) }), action: "alert" as const,
+      type: nearExpiry,
+      event: 3,
+      current: 3,
+      facts: facts({ newestUsable: keyVersion(3) }),
+      action: "alert" as const,
       expected: { action: "refuse", reason: "NearExpiryAlertOnly" },
     },
     {
       when: "near expiry in a dry run that would rotate",
-      type: nearExpiry, event: 3, current: 3, facts: facts({ newestUsable: keyVersion(3), wouldRotate: true }),
+      type: nearExpiry,
+      event: 3,
+      current: 3,
+      facts: facts({ newestUsable: keyVersion(3), wouldRotate: true }),
       expected: { action: "move", reason: "MoveOffExpiringVersion", to: kid("(rotated)") },
     },
     {
       when: "near expiry, no newer version and rotation impossible",
-      type: nearExpiry, event: 3, current: 3, facts: facts({ newestUsable: keyVersion(3) }),
+      type: nearExpiry,
+      event: 3,
+      current: 3,
+      facts: facts({ newestUsable: keyVersion(3) }),
       expected: { action: "refuse", reason: "NoUsableVersion" },
     },
     {
       when: "expired and a usable version exists",
-      type: expired, event: 2, current: 2, facts: facts({ newestUsable: keyVersion(3) }),
+      type: expired,
+      event: 2,
+      current: 2,
+      facts: facts({ newestUsable: keyVersion(3) }),
       expected: { action: "move", reason: "MoveOffExpiredVersion", to: kid(v(3)) },
     },
     {
       when: "expired and the account already moved on",
-      type: expired, event: 2, current: 3, facts: facts({ newestUsable: keyVersion(3) }),
+      type: expired,
+      event: 2,
+      current: 3,
+      facts: facts({ newestUsable: keyVersion(3) }),
       expected: { action: "none", reason: "NotOnEventVersion" },
     },
     {
       when: "expired and no usable version exists",
-      type: expired, event: 3, current: 3, facts: facts({ newestUsable: undefined }),
+      type: expired,
+      event: 3,
+      current: 3,
+      facts: facts({ newestUsable: undefined }),
       expected: { action: "refuse", reason: "NoUsableVersion" },
     },
-  ])("$when: $expected.action ($expected.reason)", ({ type, event, current, facts: keyFacts, action, expected }) => {
-    const decision = decideRotation({
-      eventType: type,
-      eventKey: keyId(v(event)),
-      current: keyId(current === undefined ? undefined : v(current)),
-      facts: keyFacts,
-      nearExpiryAction: action ?? "rotate",
-    });
-    expect(decision).toMatchObject(expected);
-    expect(decision.message).not.toBe("");
-  });
+  ])(
+    "$when: $expected.action ($expected.reason)",
+    ({ type, event, current, facts: keyFacts, action, expected }) => {
+      const decision = decideRotation({
+        eventType: type,
+        eventKey: keyId(v(event)),
+        current: keyId(current === undefined ? undefined : v(current)),
+        facts: keyFacts,
+        nearExpiryAction: action ?? "rotate",
+      });
+      expect(decision).toMatchObject(expected);
+      expect(decision.message).not.toBe("");
+    },
+  );
 
   it("does not move when the order of the two versions is unknown", () => {
     const undated = versions.map((entry) => ({ ...entry, createdOn: undefined }));
@@ -112,6 +161,11 @@ describe("decideRotation", () => {
       facts: facts(),
       nearExpiryAction: "rotate",
     });
-    expect(decision).toEqual({ action: "move", reason: "MoveToNewVersion", to: kid(v(3)), message: "moving to the new version" });
+    expect(decision).toEqual({
+      action: "move",
+      reason: "MoveToNewVersion",
+      to: kid(v(3)),
+      message: "moving to the new version",
+    });
   });
 });

@@ -11,7 +11,11 @@ export class UsageError extends Error {
 }
 
 /** `valued` flags take the next argument (or `--flag=value`); the others are switches. */
-export function parseArgs(argv: readonly string[], valued: readonly string[], switches: readonly string[]): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  valued: readonly string[],
+  switches: readonly string[],
+): ParsedArgs {
   const positionals: string[] = [];
   const flags: Record<string, string | boolean> = {};
   for (let index = 0; index < argv.length; index++) {

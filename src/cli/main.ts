@@ -35,11 +35,19 @@ options:
 
 Settings come from the environment, or the Values of ./local.settings.json.`;
 
-export async function main(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out = process.stdout,
+  err = process.stderr,
+): Promise<number> {
   const print = (text: string) => out.write(`${text}\n`);
   const warn = (text: string) => err.write(`${text}\n`);
   try {
-    const args = parseArgs(argv, ["simulate", "account", "limit"], ["dry-run", "json", "verbose", "help"]);
+    const args = parseArgs(
+      argv,
+      ["simulate", "account", "limit"],
+      ["dry-run", "json", "verbose", "help"],
+    );
     if (args.flags.help || args.command === undefined) {
       print(usage);
       return args.command === undefined && !args.flags.help ? 2 : 0;
@@ -87,11 +95,15 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
 
       case "history": {
         const limit = args.flags.limit === undefined ? undefined : Number(args.flags.limit);
-        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError("--limit needs a whole number of at least 1");
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+          throw new UsageError("--limit needs a whole number of at least 1");
         const opened = await openRuntime(settings);
         try {
           const account = typeof args.flags.account === "string" ? args.flags.account : undefined;
-          const entries = await opened.runtime.history({ ...(account && { accountId: account }), ...(limit && { limit }) });
+          const entries = await opened.runtime.history({
+            ...(account && { accountId: account }),
+            ...(limit && { limit }),
+          });
           if (args.flags.json) {
             for (const entry of entries) print(JSON.stringify(entry));
           } else if (entries.length === 0) {
@@ -110,7 +122,9 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
                 ]),
               ),
             );
-            print("\nto undo a change: az batch account set --name <account> --resource-group <group> --encryption-key-identifier <from>");
+            print(
+              "\nto undo a change: az batch account set --name <account> --resource-group <group> --encryption-key-identifier <from>",
+            );
           }
           return 0;
         } finally {

@@ -15,7 +15,10 @@ export async function runProbeCommand(
     const run = await opened.runtime.probe(options.log);
     if (options.json) {
       for (const result of run.results) options.print(JSON.stringify(result));
-      for (const entry of run.unreadable) options.print(JSON.stringify({ accountId: entry.id, status: "unknown", unreadable: entry.summary }));
+      for (const entry of run.unreadable)
+        options.print(
+          JSON.stringify({ accountId: entry.id, status: "unknown", unreadable: entry.summary }),
+        );
     } else {
       options.print(formatProbe(run));
     }
@@ -35,6 +38,7 @@ export function formatProbe(run: ProbeRun): string {
       `${finding.message}. ${finding.remedy}`,
     ]);
   });
-  for (const entry of run.unreadable) rows.push([accountName(entry.id), "-", "unknown", "unreadable", entry.summary]);
+  for (const entry of run.unreadable)
+    rows.push([accountName(entry.id), "-", "unknown", "unreadable", entry.summary]);
   return `${table(["account", "key", "status", "finding", "detail and remedy"], rows)}\n\n${summariseProbe(run)}`;
 }

@@ -5,7 +5,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-export function settingsEnvironment(cwd: string, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+export function settingsEnvironment(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Record<string, string | undefined> {
   const file = path.join(cwd, "local.settings.json");
   if (!existsSync(file)) return { ...env };
   let values: unknown;
@@ -14,11 +17,16 @@ export function settingsEnvironment(cwd: string, env: NodeJS.ProcessEnv): Record
   } catch (error) {
     throw new Error(`local.settings.json is not valid JSON: ${(error as Error).message}`);
   }
-  if (values !== undefined && (typeof values !== "object" || values === null || Array.isArray(values))) {
+  if (
+    values !== undefined &&
+    (typeof values !== "object" || values === null || Array.isArray(values))
+  ) {
     throw new Error("local.settings.json: expected Values to be an object of settings");
   }
   const fromFile = Object.fromEntries(
-    Object.entries((values ?? {}) as Record<string, unknown>).filter(([, value]) => typeof value === "string"),
+    Object.entries((values ?? {}) as Record<string, unknown>).filter(
+      ([, value]) => typeof value === "string",
+    ),
   ) as Record<string, string>;
   return { ...fromFile, ...env };
 }

@@ -26,7 +26,11 @@ export function hostRuntime(): Promise<Runtime> {
 async function build(): Promise<Runtime> {
   if (settings.simulate !== undefined) {
     const simulation = await loadSimulation(settings.simulate);
-    return createRuntime({ settings, credential: simulation.credential, httpClient: simulation.httpClient });
+    return createRuntime({
+      settings,
+      credential: simulation.credential,
+      httpClient: simulation.httpClient,
+    });
   }
   return createRuntime({ settings, credential: azureCredential() });
 }

@@ -562,10 +562,7 @@ export function statusOf(findings: readonly Finding[]): AccountStatus {
 // ---------------------------------------------------------------------------------------------
 // Findings the rotation path reports through the same alerts.
 
-export function rotationRefusedUnusableVersion(
-  kid: string,
-  problems: readonly string[],
-): Finding {
+export function rotationRefusedUnusableVersion(kid: string, problems: readonly string[]): Finding {
   return {
     check: RotationRefusedUnusableVersion,
     severity: "warning",

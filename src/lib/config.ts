@@ -256,7 +256,20 @@ function allowlistVaultName(entry: string, cloud: Cloud): string | undefined {
   return vaultNamePattern.test(entry) && !entry.includes("--") ? entry.toLowerCase() : undefined;
 }
 
-const monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const monthNames = [
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "may",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "oct",
+  "nov",
+  "dec",
+];
 const dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 const ncrontabRanges: ReadonlyArray<[string, number, number]> = [
@@ -284,7 +297,8 @@ export function ncrontabProblem(expression: string): string | undefined {
       }
       const numbers = match[1] === "*" ? [] : (match[1] ?? "").split("-").map(Number);
       if (numbers.some((n) => n < min || n > max)) return `${label} out of ${min}-${max}`;
-      if (numbers.length === 2 && (numbers[0] ?? 0) > (numbers[1] ?? 0)) return `${label} range '${part}' runs backwards`;
+      if (numbers.length === 2 && (numbers[0] ?? 0) > (numbers[1] ?? 0))
+        return `${label} range '${part}' runs backwards`;
       if (match[2] !== undefined && Number(match[2]) === 0) return `${label} step of 0`;
     }
   }

@@ -5,6 +5,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createAzurePorts } from "./azure";
+import type { ClientOptions } from "./azure/clients";
 import { createTableLedger } from "./azure/ledgerTable";
 import type { AzurePorts } from "./azure/ports";
 import { createTableClient } from "./azure/storage";
@@ -40,6 +41,11 @@ export interface RuntimeOptions {
   readonly now?: () => Date;
   /** Overrides for tests: a ledger other than the table one. */
   readonly ledger?: Ledger;
+  /** Retry and timeout tuning of the SDK clients (tests shorten the waits). */
+  readonly client?: Pick<
+    ClientOptions,
+    "maxRetries" | "retryDelayMs" | "maxRetryDelayMs" | "requestTimeoutMs"
+  >;
   /** Further alert sinks, beside the log and the configured ones (the demo's timeline, tests). */
   readonly alertSinks?: readonly AlertSink[];
 }
@@ -64,6 +70,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { settings, credential } = options;
   const now = options.now ?? (() => new Date());
   const ports = createAzurePorts({
+    ...options.client,
     credential,
     cloud: settings.cloud,
     httpClient: options.httpClient,
@@ -73,7 +80,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     createTableLedger(createTableClient(settings, settings.ledgerTable, credential));
   const lock = createKeyedLock();
   const alertStore = tableAlertStore(createTableClient(settings, settings.alertTable, credential));
-  const tracker = settings.appInsightsConnection ? appInsightsTracker(settings.appInsightsConnection) : undefined;
+  const tracker = settings.appInsightsConnection
+    ? appInsightsTracker(settings.appInsightsConnection)
+    : undefined;
   const publisher = settings.alertTopicEndpoint
     ? eventGridPublisher(settings.alertTopicEndpoint, credential, options.httpClient)
     : undefined;
@@ -100,7 +109,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const probe = async (log: Logger, filter: { vaultName?: string } = {}): Promise<ProbeRun> => {
     const discovery = await discoverAccounts(settings, ports.batch);
     const accounts = discovery.accounts.filter(
-      (account) => filter.vaultName === undefined || vaultNameOf(account.keyIdentifier) === filter.vaultName,
+      (account) =>
+        filter.vaultName === undefined || vaultNameOf(account.keyIdentifier) === filter.vaultName,
     );
     const report = await probeAccounts({
       accounts,
@@ -129,7 +139,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     onKeyEvent: (event: KeyEvent) => handleKeyEvent(event, rotationDeps(log)),
     onVaultPolicyChanged: async (event: VaultPolicyEvent) => {
       const run = await probe(log, { vaultName: event.vaultName });
-      return { summary: summariseProbe(run), retryable: run.unreadable.length > 0 || run.discoveryFailure !== undefined };
+      return {
+        summary: summariseProbe(run),
+        retryable: run.unreadable.length > 0 || run.discoveryFailure !== undefined,
+      };
     },
   });
 
@@ -147,7 +160,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 /** One line a person can read: how many accounts were probed and how they are. */
 export function summariseProbe(run: ProbeRun): string {
   const count = (status: string) => run.results.filter((result) => result.status === status).length;
-  const parts = [`probed ${run.results.length} account(s)`, `${count("critical")} critical`, `${count("warning")} warning`, `${count("unknown")} unknown`];
+  const parts = [
+    `probed ${run.results.length} account(s)`,
+    `${count("critical")} critical`,
+    `${count("warning")} warning`,
+    `${count("unknown")} unknown`,
+  ];
   if (run.unreadable.length > 0) parts.push(`${run.unreadable.length} unreadable`);
   return parts.join(", ");
 }
@@ -167,14 +185,31 @@ function rotationAlerts(alerts: AlertManager, now: () => Date): RotationObserver
       };
       const at = now();
       if (outcome.decision === "changed") {
-        for (const check of [RotationRefusedUnusableVersion, RotationPatchFailed, AccountOnExpiredKey] as const) {
+        for (const check of [
+          RotationRefusedUnusableVersion,
+          RotationPatchFailed,
+          AccountOnExpiredKey,
+        ] as const) {
           await alerts.resolve(target, check, at);
         }
       } else if (outcome.reason === "NewVersionUnusable") {
-        await alerts.report(target, rotationRefusedUnusableVersion(event.key.kid, [outcome.message.replace(/^new version is unusable for Batch: /, "")]), at);
+        await alerts.report(
+          target,
+          rotationRefusedUnusableVersion(event.key.kid, [
+            outcome.message.replace(/^new version is unusable for Batch: /, ""),
+          ]),
+          at,
+        );
       } else if (outcome.reason === "PatchFailed" || outcome.reason === "PatchNotConfirmed") {
-        await alerts.report(target, rotationPatchFailed(outcome.to ?? event.key.kid, outcome.message), at);
-      } else if (outcome.reason === "NoUsableVersion" && event.type === "Microsoft.KeyVault.KeyExpired") {
+        await alerts.report(
+          target,
+          rotationPatchFailed(outcome.to ?? event.key.kid, outcome.message),
+          at,
+        );
+      } else if (
+        outcome.reason === "NoUsableVersion" &&
+        event.type === "Microsoft.KeyVault.KeyExpired"
+      ) {
         await alerts.report(target, accountOnExpiredKey(event.key.kid, event.expiresOn ?? at), at);
       }
     },
@@ -204,5 +239,7 @@ function reconcileEvent(kid: string, settings: Settings, at: Date): KeyEvent | u
 }
 
 function vaultNameOf(keyIdentifier: string | undefined): string | undefined {
-  return keyIdentifier === undefined ? undefined : /^https:\/\/([^./]+)\./i.exec(keyIdentifier.trim())?.[1]?.toLowerCase();
+  return keyIdentifier === undefined
+    ? undefined
+    : /^https:\/\/([^./]+)\./i.exec(keyIdentifier.trim())?.[1]?.toLowerCase();
 }

@@ -11,7 +11,11 @@ export function accountId(name: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/batch-rg/providers/Microsoft.Batch/batchAccounts/${name}`;
 }
 
-export function account(name: string, keyIdentifier: string | undefined, overrides: Partial<BatchAccount> = {}): BatchAccount {
+export function account(
+  name: string,
+  keyIdentifier: string | undefined,
+  overrides: Partial<BatchAccount> = {},
+): BatchAccount {
   return {
     id: accountId(name),
     name,
@@ -34,14 +38,19 @@ export function fakeBatch(accounts: BatchAccount[], failPatch: Record<string, un
     },
     async getAccount(id) {
       const found = store.get(id.toLowerCase());
-      if (!found) throw Object.assign(new Error("not found"), { statusCode: 404, code: "ResourceNotFound" });
+      if (!found)
+        throw Object.assign(new Error("not found"), { statusCode: 404, code: "ResourceNotFound" });
       return found;
     },
     async setKeyIdentifier(id, keyIdentifier) {
       const failure = failPatch[accountNameOf(id)];
       if (failure !== undefined) throw failure;
       patches.push({ accountId: id, keyIdentifier });
-      const updated = { ...(await port.getAccount(id)), keyIdentifier, keySource: "Microsoft.KeyVault" };
+      const updated = {
+        ...(await port.getAccount(id)),
+        keyIdentifier,
+        keySource: "Microsoft.KeyVault",
+      };
       store.set(id.toLowerCase(), updated);
       return updated;
     },
@@ -54,7 +63,10 @@ function accountNameOf(id: string): string {
 }
 
 /** A Key Vault port over a list of versions of one key. */
-export function fakeKeyVault(versions: KeyVersion[], options: { fail?: unknown; rotatedNumber?: number } = {}) {
+export function fakeKeyVault(
+  versions: KeyVersion[],
+  options: { fail?: unknown; rotatedNumber?: number } = {},
+) {
   const calls = { get: 0, list: 0, rotate: 0 };
   let current = [...versions];
   const port: KeyVaultPort = {
@@ -62,21 +74,24 @@ export function fakeKeyVault(versions: KeyVersion[], options: { fail?: unknown; 
       calls.get++;
       if (options.fail) throw options.fail;
       const found = current.find((entry) => entry.version === version);
-      if (!found) throw Object.assign(new Error("KeyNotFound"), { statusCode: 404, code: "KeyNotFound" });
+      if (!found)
+        throw Object.assign(new Error("KeyNotFound"), { statusCode: 404, code: "KeyNotFound" });
       return found;
     },
     async listKeyVersions() {
       calls.list++;
       if (options.fail) throw options.fail;
-      return current.map(({ kid: id, name, version, enabled, createdOn, notBefore, expiresOn }) => ({
-        kid: id,
-        name,
-        version,
-        enabled,
-        createdOn,
-        notBefore,
-        expiresOn,
-      }));
+      return current.map(
+        ({ kid: id, name, version, enabled, createdOn, notBefore, expiresOn }) => ({
+          kid: id,
+          name,
+          version,
+          enabled,
+          createdOn,
+          notBefore,
+          expiresOn,
+        }),
+      );
     },
     async rotateKey() {
       calls.rotate++;
@@ -103,14 +118,18 @@ export function fakeKeyVault(versions: KeyVersion[], options: { fail?: unknown; 
 export function memoryLedger(options: { unavailable?: boolean } = {}) {
   const rows = new Map<string, LedgerEntry & { etag: number }>();
   let etags = 0;
-  const key = (accountIdValue: string, to: string) => `${accountIdValue.toLowerCase()}|${to.toLowerCase()}`;
+  const key = (accountIdValue: string, to: string) =>
+    `${accountIdValue.toLowerCase()}|${to.toLowerCase()}`;
   const ledger: Ledger = {
     async claim(intent, now): Promise<Claim> {
       if (options.unavailable) throw new Error("storage unreachable");
       const id = key(intent.accountId, intent.newKeyIdentifier);
       const existing = rows.get(id);
       if (existing?.outcome === "applied") return { status: "already-applied", entry: existing };
-      if (existing?.outcome === "pending" && now.getTime() - existing.changedOn.getTime() < staleClaimMs) {
+      if (
+        existing?.outcome === "pending" &&
+        now.getTime() - existing.changedOn.getTime() < staleClaimMs
+      ) {
         return { status: "in-progress", entry: existing };
       }
       const entry = { ...intent, changedOn: now, outcome: "pending" as const, etag: ++etags };
@@ -125,7 +144,11 @@ export function memoryLedger(options: { unavailable?: boolean } = {}) {
     },
     async list(filter = {}) {
       return [...rows.values()]
-        .filter((entry) => filter.accountId === undefined || entry.accountId.toLowerCase() === filter.accountId.toLowerCase())
+        .filter(
+          (entry) =>
+            filter.accountId === undefined ||
+            entry.accountId.toLowerCase() === filter.accountId.toLowerCase(),
+        )
         .sort((a, b) => b.changedOn.getTime() - a.changedOn.getTime());
     },
   };

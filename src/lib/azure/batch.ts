@@ -15,37 +15,51 @@ export function createBatchPort(clients: AzureClients): BatchPort {
 
     async getAccount(accountId) {
       const { subscriptionId, resourceGroup, name } = parseAccountId(accountId);
-      const account = await clients.batch(subscriptionId).batchAccountOperations.get(resourceGroup, name);
+      const account = await clients
+        .batch(subscriptionId)
+        .batchAccountOperations.get(resourceGroup, name);
       return toAccount(account);
     },
 
     async setKeyIdentifier(accountId, keyIdentifier) {
       const { subscriptionId, resourceGroup, name } = parseAccountId(accountId);
-      const account = await clients.batch(subscriptionId).batchAccountOperations.update(resourceGroup, name, {
-        encryption: { keySource: "Microsoft.KeyVault", keyVaultProperties: { keyIdentifier } },
-      });
+      const account = await clients
+        .batch(subscriptionId)
+        .batchAccountOperations.update(resourceGroup, name, {
+          encryption: { keySource: "Microsoft.KeyVault", keyVaultProperties: { keyIdentifier } },
+        });
       return toAccount(account);
     },
   };
 }
 
-export function parseAccountId(accountId: string): { subscriptionId: string; resourceGroup: string; name: string } {
+export function parseAccountId(accountId: string): {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+} {
   return parseResourceId(accountId, "Microsoft.Batch", "batchAccounts");
 }
 
 function toAccount(account: SdkBatchAccount): BatchAccount {
   const id = account.id ?? "";
-  const userAssigned = Object.entries(account.identity?.userAssignedIdentities ?? {}).map(([resourceId, identity]) => ({
-    resourceId,
-    principalId: identity.principalId,
-  }));
+  const userAssigned = Object.entries(account.identity?.userAssignedIdentities ?? {}).map(
+    ([resourceId, identity]) => ({
+      resourceId,
+      principalId: identity.principalId,
+    }),
+  );
   return {
     id,
     name: account.name ?? "",
     subscriptionId: /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] ?? "",
     keySource: account.encryption?.keySource,
     keyIdentifier: account.encryption?.keyVaultProperties?.keyIdentifier,
-    identity: { type: account.identity?.type ?? "None", principalId: account.identity?.principalId, userAssigned },
+    identity: {
+      type: account.identity?.type ?? "None",
+      principalId: account.identity?.principalId,
+      userAssigned,
+    },
     provisioningState: account.provisioningState,
   };
 }

@@ -26,6 +26,8 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
   /** Retries of throttled, failed or unanswered requests. */
   readonly maxRetries?: number;
+  /** First wait between retries; later ones grow exponentially. */
+  readonly retryDelayMs?: number;
   /** Longest single wait between retries, whatever `Retry-After` asks for. */
   readonly maxRetryDelayMs?: number;
 }
@@ -42,18 +44,32 @@ export function createAzureClients(options: ClientOptions): AzureClients {
   const endpoint = armEndpoints[options.cloud];
   const common = {
     httpClient: options.httpClient,
-    retryOptions: { maxRetries: options.maxRetries ?? 3, maxRetryDelayInMs: options.maxRetryDelayMs ?? 30_000 },
+    retryOptions: {
+      maxRetries: options.maxRetries ?? 3,
+      retryDelayInMs: options.retryDelayMs ?? 1_000,
+      maxRetryDelayInMs: options.maxRetryDelayMs ?? 30_000,
+    },
     additionalPolicies: [
       { policy: attemptTimeout(options.requestTimeoutMs ?? 30_000), position: "perRetry" as const },
-      { policy: boundedRetryAfter(options.maxRetryDelayMs ?? 30_000), position: "perRetry" as const },
+      {
+        policy: boundedRetryAfter(options.maxRetryDelayMs ?? 30_000),
+        position: "perRetry" as const,
+      },
     ],
   };
   const arm = { ...common, endpoint, credentialScopes: [`${endpoint}/.default`] };
 
   return {
-    batch: memo((subscriptionId) => new BatchManagementClient(options.credential, subscriptionId, arm)),
-    vaults: memo((subscriptionId) => new KeyVaultManagementClient(options.credential, subscriptionId, arm)),
-    authorization: memo((subscriptionId) => new AuthorizationManagementClient(options.credential, subscriptionId, arm)),
+    batch: memo(
+      (subscriptionId) => new BatchManagementClient(options.credential, subscriptionId, arm),
+    ),
+    vaults: memo(
+      (subscriptionId) => new KeyVaultManagementClient(options.credential, subscriptionId, arm),
+    ),
+    authorization: memo(
+      (subscriptionId) =>
+        new AuthorizationManagementClient(options.credential, subscriptionId, arm),
+    ),
     keys: memo((vaultUrl) => new KeyClient(vaultUrl, options.credential, common)),
   };
 }
@@ -67,7 +83,9 @@ function attemptTimeout(ms: number): PipelinePolicy {
     name: "batchCmkGuardAttemptTimeout",
     sendRequest: (request, next) => {
       const deadline = AbortSignal.timeout(ms);
-      request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, deadline]) : deadline;
+      request.abortSignal = request.abortSignal
+        ? AbortSignal.any([request.abortSignal as AbortSignal, deadline])
+        : deadline;
       return next(request);
     },
   };

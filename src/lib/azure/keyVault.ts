@@ -27,7 +27,10 @@ export function createKeyVaultPort(clients: AzureClients): KeyVaultPort {
     async getDeletedKey(vaultUrl, name) {
       try {
         const deleted = await clients.keys(vaultUrl).getDeletedKey(name);
-        return { recoveryId: deleted.properties.recoveryId, scheduledPurgeDate: deleted.properties.scheduledPurgeDate };
+        return {
+          recoveryId: deleted.properties.recoveryId,
+          scheduledPurgeDate: deleted.properties.scheduledPurgeDate,
+        };
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode === 404) return undefined;
         throw error;

@@ -42,7 +42,9 @@ export function createTableLedger(table: TableClient): Ledger {
       return await work();
     } catch (error) {
       if (error instanceof LedgerUnavailableError) throw error;
-      throw new LedgerUnavailableError(`ledger ${action} failed: ${classifyError(error).summary}`, { cause: error });
+      throw new LedgerUnavailableError(`ledger ${action} failed: ${classifyError(error).summary}`, {
+        cause: error,
+      });
     }
   };
 
@@ -58,7 +60,9 @@ export function createTableLedger(table: TableClient): Ledger {
           eventType: intent.eventType,
           changedOn: now,
           outcome: "pending",
-          ...(intent.previousKeyIdentifier !== undefined && { previousKeyIdentifier: intent.previousKeyIdentifier }),
+          ...(intent.previousKeyIdentifier !== undefined && {
+            previousKeyIdentifier: intent.previousKeyIdentifier,
+          }),
         };
         try {
           const created = await table.createEntity(row);
@@ -70,7 +74,10 @@ export function createTableLedger(table: TableClient): Ledger {
         const existing = await table.getEntity<LedgerRow>(row.partitionKey, row.rowKey);
         const entry = toEntry(existing);
         if (entry.outcome === "applied") return { status: "already-applied", entry };
-        if (entry.outcome === "pending" && now.getTime() - entry.changedOn.getTime() < staleClaimMs) {
+        if (
+          entry.outcome === "pending" &&
+          now.getTime() - entry.changedOn.getTime() < staleClaimMs
+        ) {
           return { status: "in-progress", entry };
         }
         // A failed attempt, or a claim whose invocation died: take it over, but only if nobody
@@ -135,7 +142,9 @@ function toRow(entry: LedgerEntry): LedgerRow {
     eventType: entry.eventType,
     changedOn: entry.changedOn,
     outcome: entry.outcome,
-    ...(entry.previousKeyIdentifier !== undefined && { previousKeyIdentifier: entry.previousKeyIdentifier }),
+    ...(entry.previousKeyIdentifier !== undefined && {
+      previousKeyIdentifier: entry.previousKeyIdentifier,
+    }),
     ...(entry.detail !== undefined && { detail: entry.detail }),
   };
 }

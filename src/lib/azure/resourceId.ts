@@ -6,12 +6,17 @@ export interface ResourceId {
   readonly name: string;
 }
 
-const pattern = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)$/i;
+const pattern =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)$/i;
 
 /** Parses `/subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/<type>/<name>` of one type. */
 export function parseResourceId(id: string, provider: string, type: string): ResourceId {
   const match = pattern.exec(id.trim().replace(/\/$/, ""));
-  if (!match || match[3]?.toLowerCase() !== provider.toLowerCase() || match[4]?.toLowerCase() !== type.toLowerCase()) {
+  if (
+    !match ||
+    match[3]?.toLowerCase() !== provider.toLowerCase() ||
+    match[4]?.toLowerCase() !== type.toLowerCase()
+  ) {
     throw new Error(`'${id.slice(0, 200)}' is not a ${provider}/${type} resource id`);
   }
   return { subscriptionId: match[1] ?? "", resourceGroup: match[2] ?? "", name: match[5] ?? "" };

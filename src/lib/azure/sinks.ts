@@ -14,10 +14,7 @@ export function appInsightsTracker(connectionString: string): EventTracker {
   return {
     trackEvent(event) {
       if (client === undefined) {
-        // Loaded lazily so that runs without Application Insights never load it.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { TelemetryClient } = require("applicationinsights") as typeof import("applicationinsights");
-        client = new TelemetryClient(connectionString);
+        client = new (loadTelemetryClient())(connectionString);
       }
       client.trackEvent(event);
     },
@@ -25,7 +22,22 @@ export function appInsightsTracker(connectionString: string): EventTracker {
 }
 
 /** Publishes alert CloudEvents to the configured custom topic with the app's identity. */
-export function eventGridPublisher(endpoint: string, credential: TokenCredential, httpClient?: HttpClient): CloudEventPublisher {
-  const client = new EventGridPublisherClient(endpoint, "CloudEvent", credential, httpClient ? { httpClient } : {});
+export function eventGridPublisher(
+  endpoint: string,
+  credential: TokenCredential,
+  httpClient?: HttpClient,
+): CloudEventPublisher {
+  const client = new EventGridPublisherClient(
+    endpoint,
+    "CloudEvent",
+    credential,
+    httpClient ? { httpClient } : {},
+  );
   return { send: (events) => client.send(events) };
+}
+
+/** Loaded lazily so that runs without Application Insights never load its exporters. */
+function loadTelemetryClient(): typeof import("applicationinsights").TelemetryClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("applicationinsights") as typeof import("applicationinsights")).TelemetryClient;
 }

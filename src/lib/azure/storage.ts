@@ -10,10 +10,13 @@ export function createTableClient(
 ): TableClient {
   if (settings.storageConnection !== undefined) {
     // Plain http is allowed only for an emulator on this machine (Azurite).
-    const loopback = /(^|;)UseDevelopmentStorage=true|TableEndpoint=http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/i.test(
-      settings.storageConnection,
-    );
-    return TableClient.fromConnectionString(settings.storageConnection, tableName, { allowInsecureConnection: loopback });
+    const loopback =
+      /(^|;)UseDevelopmentStorage=true|TableEndpoint=http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/i.test(
+        settings.storageConnection,
+      );
+    return TableClient.fromConnectionString(settings.storageConnection, tableName, {
+      allowInsecureConnection: loopback,
+    });
   }
   if (settings.storageAccountUrl !== undefined) {
     return new TableClient(settings.storageAccountUrl, tableName, credential);

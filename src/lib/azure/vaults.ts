@@ -14,14 +14,21 @@ export function createVaultPort(clients: AzureClients): VaultPort {
     },
 
     async getVault(vaultId) {
-      const { subscriptionId, resourceGroup, name } = parseResourceId(vaultId, "Microsoft.KeyVault", "vaults");
+      const { subscriptionId, resourceGroup, name } = parseResourceId(
+        vaultId,
+        "Microsoft.KeyVault",
+        "vaults",
+      );
       return toVault(await clients.vaults(subscriptionId).vaults.get(resourceGroup, name));
     },
   };
 }
 
 export function createRolePort(clients: AzureClients): RolePort {
-  const definitions = new Map<string, Promise<{ dataActions: string[]; notDataActions: string[] }>>();
+  const definitions = new Map<
+    string,
+    Promise<{ dataActions: string[]; notDataActions: string[] }>
+  >();
 
   const definition = (subscriptionId: string, roleDefinitionId: string) => {
     const key = roleDefinitionId.toLowerCase();
@@ -31,8 +38,12 @@ export function createRolePort(clients: AzureClients): RolePort {
         .authorization(subscriptionId)
         .roleDefinitions.getById(roleDefinitionId)
         .then((role) => ({
-          dataActions: (role.permissions ?? []).flatMap((permission) => permission.dataActions ?? []),
-          notDataActions: (role.permissions ?? []).flatMap((permission) => permission.notDataActions ?? []),
+          dataActions: (role.permissions ?? []).flatMap(
+            (permission) => permission.dataActions ?? [],
+          ),
+          notDataActions: (role.permissions ?? []).flatMap(
+            (permission) => permission.notDataActions ?? [],
+          ),
         }));
       // A failed read is not remembered, so the next probe asks again.
       found.catch(() => definitions.delete(key));
@@ -64,7 +75,9 @@ export function createRolePort(clients: AzureClients): RolePort {
 }
 
 function appliesTo(assignmentScope: string, scope: string): boolean {
-  return assignmentScope === "/" || scope === assignmentScope || scope.startsWith(`${assignmentScope}/`);
+  return (
+    assignmentScope === "/" || scope === assignmentScope || scope.startsWith(`${assignmentScope}/`)
+  );
 }
 
 function toVault(vault: SdkVault): Vault {
@@ -72,7 +85,10 @@ function toVault(vault: SdkVault): Vault {
   return {
     id: vault.id ?? "",
     name,
-    vaultUrl: (vault.properties.vaultUri ?? "").toLowerCase().replace(/:443(?=\/|$)/, "").replace(/\/+$/, ""),
+    vaultUrl: (vault.properties.vaultUri ?? "")
+      .toLowerCase()
+      .replace(/:443(?=\/|$)/, "")
+      .replace(/\/+$/, ""),
     enableSoftDelete: vault.properties.enableSoftDelete !== false,
     enablePurgeProtection: vault.properties.enablePurgeProtection === true,
     enableRbacAuthorization: vault.properties.enableRbacAuthorization === true,
