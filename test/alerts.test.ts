@@ -115,8 +115,16 @@ describe("the alert state machine", () => {
       },
     ],
     [
-      "stays quiet while open before the reminder is due",
+      "stays quiet and unwritten while open before the reminder is due",
       state(),
+      failing,
+      at(239),
+      {},
+      { nextState: state() },
+    ],
+    [
+      "records a changed message while open, without notifying",
+      state({ message: "an older description" }),
       failing,
       at(239),
       {},
@@ -206,6 +214,9 @@ function memoryStore() {
   let counter = 0;
   const key = (account: string, check: string) => `${account.toLowerCase()}|${check}`;
   const store: AlertStore = {
+    async listAll() {
+      return [...rows.values()];
+    },
     async listForAccount(account) {
       const prefix = `${account.toLowerCase()}|`;
       return [...rows.entries()].filter(([k]) => k.startsWith(prefix)).map(([, row]) => row);

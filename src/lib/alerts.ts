@@ -83,6 +83,8 @@ export type WriteResult =
 
 /** Where alert state lives (Azure Table Storage in production). */
 export interface AlertStore {
+  /** Every stored alert row: one paged read, for a whole-fleet probe. */
+  listAll(): Promise<StoredAlert[]>;
   listForAccount(accountId: string): Promise<StoredAlert[]>;
   get(accountId: string, check: string): Promise<StoredAlert | undefined>;
   /** Creates the row when `etag` is undefined; otherwise replaces it only if still at `etag`. */
@@ -149,7 +151,13 @@ export function nextAlertState(
         resolvedOn: previous?.resolvedOn,
       };
       if (open) {
-        if (!reminderDue) return { nextState: failing };
+        // An open alert that says the same thing is not rewritten on every probe: a fleet whose
+        // keys all fail would otherwise cost one storage write per account every run.
+        const unchanged =
+          previous?.severity === severity &&
+          previous.message === message &&
+          previous.remedy === remedy;
+        if (!reminderDue) return { nextState: unchanged ? previous : failing };
         return { nextState: { ...failing, lastNotifiedOn: now }, notification: "reminded" };
       }
       if (streak < settings.alertAfterFailures) return { nextState: failing };
@@ -182,9 +190,26 @@ export interface AlertManagerOptions {
 /** Applies observations to stored alert state and notifies the sinks of each change. */
 export class AlertManager {
   private readonly maxAttempts: number;
+  /** Rows read up front by `preload`, by lower-case account id. */
+  private snapshot: Map<string, StoredAlert[]> | undefined;
 
   constructor(private readonly options: AlertManagerOptions) {
     this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /**
+   * Reads every stored row in one go, so a probe of the whole fleet does not read per account:
+   * rows exist only for accounts that ever failed a check, and a healthy account with no row then
+   * costs no storage call at all. A row changed by another run after this read is caught by its
+   * ETag on write, and re-read then.
+   */
+  async preload(): Promise<void> {
+    const snapshot = new Map<string, StoredAlert[]>();
+    for (const entry of await this.options.store.listAll()) {
+      const account = entry.record.accountId.toLowerCase();
+      snapshot.set(account, [...(snapshot.get(account) ?? []), entry]);
+    }
+    this.snapshot = snapshot;
   }
 
   /** Applies one probe's observations of one account; reads the account's rows once. */
@@ -193,7 +218,9 @@ export class AlertManager {
     observations: readonly CheckObservation[],
     now: Date,
   ): Promise<AlertNotification[]> {
-    const stored = await this.options.store.listForAccount(target.accountId);
+    const stored = this.snapshot
+      ? (this.snapshot.get(target.accountId.toLowerCase()) ?? [])
+      : await this.options.store.listForAccount(target.accountId);
     const byCheck = new Map(stored.map((entry) => [entry.record.check, entry]));
     const sent = await Promise.all(
       observations.map(({ check, observation }) =>

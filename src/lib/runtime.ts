@@ -12,6 +12,7 @@ import { createTableClient } from "./azure/storage";
 import type { Settings } from "./config";
 import { type DeliveryResult, handleDelivery, handleEvents } from "./delivery";
 import { discoverAccounts } from "./discovery";
+import { classifyError } from "./errors";
 import type { DeliveredEvent, VaultPolicyEvent } from "./events";
 import { createKeyedLock } from "./keyedLock";
 import { parseKeyId } from "./keyId";
@@ -112,19 +113,32 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       (account) =>
         filter.vaultName === undefined || vaultNameOf(account.keyIdentifier) === filter.vaultName,
     );
+    const alerts = alertsFor(log);
+    if (filter.vaultName === undefined) {
+      try {
+        await alerts.preload();
+      } catch (error) {
+        log.warn(
+          `could not read alert state up front; reading it per account: ${classifyError(error).summary}`,
+        );
+      }
+    }
     const report = await probeAccounts({
       accounts,
       ports,
       settings,
       now: now(),
       log,
-      alerts: alertsFor(log),
+      alerts,
       // Reconcile goes through the rotation path: validated, never backwards, recorded.
       onStaleVersion: async (account, newestUsableKid) => {
         const event = reconcileEvent(newestUsableKid, settings, now());
-        if (event === undefined) return;
+        if (event === undefined) return false;
         const single = async () => ({ accounts: [account], failures: [] });
-        await handleKeyEvent(event, rotationDeps(log, single));
+        const result = await handleKeyEvent(event, rotationDeps(log, single));
+        return result.outcomes.some(
+          (outcome) => outcome.accountId === account.id && outcome.decision === "changed",
+        );
       },
     });
     return {

@@ -64,6 +64,13 @@ export function tableAlertStore(table: AlertTable): AlertStore {
   };
 
   return {
+    async listAll() {
+      await ensureTable();
+      const found: StoredAlert[] = [];
+      for await (const entity of table.listEntities<AlertEntity>()) found.push(toStored(entity));
+      return found;
+    },
+
     async listForAccount(accountId) {
       await ensureTable();
       const found: StoredAlert[] = [];
