@@ -15,7 +15,7 @@ import {
   statusOf,
 } from "../src/lib/checks";
 import { parseKeyId } from "../src/lib/keyId";
-import type { BatchAccount, KeyVersion, Vault } from "../src/lib/model";
+import type { BatchAccount, KeyVersion, RoleGrant, Vault } from "../src/lib/model";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 const context = { now, expiryWarningDays: 30 };
@@ -272,7 +272,11 @@ describe("the probe's checks", () => {
             ...systemIdentity,
             grants: {
               state: "found",
-              grants: { dataActions: ["Microsoft.KeyVault/vaults/keys/read"], notDataActions: [] },
+              grants: {
+                roles: [
+                  { dataActions: ["Microsoft.KeyVault/vaults/keys/read"], notDataActions: [] },
+                ],
+              },
             },
           },
         ],
@@ -402,7 +406,7 @@ describe("the probe's checks", () => {
           {
             principalId: other,
             source: "/uai/one",
-            grants: { state: "found", grants: { dataActions: [], notDataActions: [] } },
+            grants: { state: "found", grants: { roles: [] } },
           },
           {
             principalId: principal,
@@ -492,7 +496,31 @@ describe("key permissions", () => {
     ],
     ["secrets only", ["Microsoft.KeyVault/vaults/secrets/*"], [], ["get", "wrapKey", "unwrapKey"]],
   ])("role grants of %s", (_, dataActions, notDataActions, missing) => {
-    expect(missingFromRoleGrants({ dataActions, notDataActions })).toEqual(missing);
+    expect(missingFromRoleGrants({ roles: [{ dataActions, notDataActions }] })).toEqual(missing);
+  });
+
+  const keysWildcard = { dataActions: ["Microsoft.KeyVault/vaults/keys/*"], notDataActions: [] };
+  const readOnly = { dataActions: ["Microsoft.KeyVault/vaults/keys/read"], notDataActions: [] };
+  const allButUnwrap = {
+    dataActions: ["Microsoft.KeyVault/vaults/keys/*"],
+    notDataActions: ["Microsoft.KeyVault/vaults/keys/unwrap/action"],
+  };
+  const unwrapOnly = {
+    dataActions: ["Microsoft.KeyVault/vaults/keys/unwrap/action"],
+    notDataActions: [],
+  };
+  it.each<[string, RoleGrant[], string[]]>([
+    ["no role at all", [], ["get", "wrapKey", "unwrapKey"]],
+    [
+      "a role excluding unwrap beside one granting every key action",
+      [allButUnwrap, keysWildcard],
+      [],
+    ],
+    ["a role excluding unwrap beside one granting unwrap alone", [allButUnwrap, unwrapOnly], []],
+    ["a role excluding unwrap beside one that only reads", [allButUnwrap, readOnly], ["unwrapKey"]],
+    ["two roles that each only read", [readOnly, readOnly], ["wrapKey", "unwrapKey"]],
+  ])("role grants of %s, each role judged on its own", (_, roles, missing) => {
+    expect(missingFromRoleGrants({ roles })).toEqual(missing);
   });
 
   it.each<[string, string[], string[]]>([

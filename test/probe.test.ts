@@ -87,8 +87,7 @@ function restError(statusCode: number | undefined, code: string): Error {
 }
 
 const allKeyActions: RoleGrants = {
-  dataActions: ["Microsoft.KeyVault/vaults/keys/*"],
-  notDataActions: [],
+  roles: [{ dataActions: ["Microsoft.KeyVault/vaults/keys/*"], notDataActions: [] }],
 };
 
 interface Scenario {
@@ -343,8 +342,7 @@ describe("the probe", () => {
       "an identity with read only",
       {
         grants: () => ({
-          dataActions: ["Microsoft.KeyVault/vaults/keys/read"],
-          notDataActions: [],
+          roles: [{ dataActions: ["Microsoft.KeyVault/vaults/keys/read"], notDataActions: [] }],
         }),
       },
       ["IdentityLacksKeyPermissions"],
@@ -427,6 +425,7 @@ describe("the probe", () => {
           settings: { ...settings, reconcile },
           onStaleVersion: async (target, newest) => {
             moved.push([target.id, newest]);
+            return false;
           },
         }),
       );

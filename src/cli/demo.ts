@@ -2,7 +2,7 @@
  * `demo`: the rotation and revocation story on the offline stand-in, with the deliveries Event Grid
  * really sends. Prints a timeline a person can read and exits non-zero if any step misbehaved.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AlertNotification, AlertSink } from "../lib/alerts";
 import { loadSettings } from "../lib/config";
@@ -15,7 +15,12 @@ import { createStandIn } from "../standin/standIn";
 import { startAzurite } from "./azurite";
 import { accountName, shortKid, table } from "./format";
 
-const scenarioFile = path.join(__dirname, "..", "..", "scenarios", "demo.json");
+// From src/cli when run through tsx, from dist/src/cli when compiled.
+const scenarioFile =
+  [
+    path.join(__dirname, "..", "..", "scenarios", "demo.json"),
+    path.join(__dirname, "..", "..", "..", "scenarios", "demo.json"),
+  ].find((file) => existsSync(file)) ?? "scenarios/demo.json";
 const subscriptionId = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
 const vaultId = `/subscriptions/${subscriptionId}/resourceGroups/security-rg/providers/Microsoft.KeyVault/vaults/contoso-cmk`;
 const vaultUrl = "https://contoso-cmk.vault.azure.net";

@@ -11,7 +11,7 @@
 import { readFile } from "node:fs/promises";
 import { SettingsError, loadSettings, settingNames } from "../lib/config";
 import { parseDeliveryText } from "../lib/events";
-import { createLogger } from "../lib/log";
+import { createLogger, redact, tapOutput } from "../lib/log";
 import { UsageError, parseArgs } from "./args";
 import { runDemo } from "./demo";
 import { accountName, shortKid, table } from "./format";
@@ -35,13 +35,22 @@ options:
 
 Settings come from the environment, or the Values of ./local.settings.json.`;
 
+/** Where the command line writes: `process.stdout`/`stderr`, or any writable a test passes. */
+export type Output = Pick<NodeJS.WritableStream, "write">;
+
 export async function main(
   argv: readonly string[],
-  out = process.stdout,
-  err = process.stderr,
+  out: Output = process.stdout,
+  err: Output = process.stderr,
 ): Promise<number> {
-  const print = (text: string) => out.write(`${text}\n`);
-  const warn = (text: string) => err.write(`${text}\n`);
+  const print = (text: string) => {
+    tapOutput("cli", text);
+    out.write(`${text}\n`);
+  };
+  const warn = (text: string) => {
+    tapOutput("cli", text);
+    err.write(`${text}\n`);
+  };
   try {
     const args = parseArgs(
       argv,
@@ -147,7 +156,8 @@ export async function main(
       warn(error.message);
       return 2;
     }
-    warn(`error: ${error instanceof Error ? error.message : String(error)}`);
+    // An SDK or storage error can quote a connection string or a header: redact it like a log line.
+    warn(`error: ${redact(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
 }

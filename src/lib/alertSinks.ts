@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { AlertNotification, AlertSink, NotificationKind } from "./alerts";
-import type { Logger } from "./log";
+import { type Logger, tapOutput } from "./log";
 
 /** The identifiers an alert may carry outside the function log. */
 export interface AlertPayload {
@@ -26,7 +26,7 @@ export const alertEventTypes: Readonly<Record<NotificationKind, string>> = {
 /** Builds the payload field by field, so nothing outside the allow-list can slip in. */
 export function alertPayload(notification: AlertNotification): AlertPayload {
   const { accountId, vault, keyName, version, check, severity, remedy } = notification;
-  return {
+  const payload: AlertPayload = {
     accountId,
     ...(vault === undefined ? {} : { vault }),
     ...(keyName === undefined ? {} : { keyName }),
@@ -35,6 +35,8 @@ export function alertPayload(notification: AlertNotification): AlertPayload {
     severity,
     remedy,
   };
+  tapOutput("alert", JSON.stringify(payload));
+  return payload;
 }
 
 /** Raised and reminded alerts are warnings in the log; resolutions are information. */

@@ -4,7 +4,14 @@
  * reason constants below are the words logs, alerts and tests share.
  */
 import type { KeyId } from "./keyId";
-import type { BatchAccount, KeyVersion, KeyVersionProperties, RoleGrants, Vault } from "./model";
+import type {
+  BatchAccount,
+  KeyVersion,
+  KeyVersionProperties,
+  RoleGrant,
+  RoleGrants,
+  Vault,
+} from "./model";
 
 export type Severity = "critical" | "warning" | "unknown";
 
@@ -257,17 +264,21 @@ export function missingFromAccessPolicies(vault: Vault, principalId: string): Ke
 }
 
 /**
- * Key permissions the role grants do not give. NOTE: the port merges every role's actions, so a
- * notDataAction of one role also masks the same action granted by another; that errs toward an
- * alert rather than toward calling a key reachable.
+ * Key permissions no assigned role gives. A role gives an action when one of its dataActions
+ * matches and none of its own notDataActions does; another role's notDataActions do not take it
+ * away, as Azure evaluates each role assignment on its own.
  */
 export function missingFromRoleGrants(grants: RoleGrants): KeyPermission[] {
-  return keyPermissions.filter((permission) => {
-    const action = keyDataActions[permission];
-    const granted = grants.dataActions.some((pattern) => actionMatches(pattern, action));
-    const denied = grants.notDataActions.some((pattern) => actionMatches(pattern, action));
-    return !granted || denied;
-  });
+  return keyPermissions.filter(
+    (permission) => !grants.roles.some((role) => roleGives(role, keyDataActions[permission])),
+  );
+}
+
+function roleGives(role: RoleGrant, action: string): boolean {
+  return (
+    role.dataActions.some((pattern) => actionMatches(pattern, action)) &&
+    !role.notDataActions.some((pattern) => actionMatches(pattern, action))
+  );
 }
 
 /** Role actions compare case-insensitively, and `*` stands for any run of characters. */

@@ -3,6 +3,7 @@
  * a half-configured app refuses to start rather than run wrong.
  */
 import { type Cloud, keyVaultSuffixes } from "./keyId";
+import { redact } from "./log";
 
 export type NearExpiryAction = "rotate" | "alert";
 
@@ -83,7 +84,8 @@ export function loadSettings(env: Env): Settings {
     return value === "" ? undefined : value;
   };
   const fail = (key: keyof Settings, expected: string, found: string): void => {
-    problems.push(`${settingNames[key]}: expected ${expected}, found '${found}'`);
+    // A value pasted into the wrong setting can be a connection string or a SAS URL.
+    problems.push(`${settingNames[key]}: expected ${expected}, found '${redact(found)}'`);
   };
 
   const cloud = oneOf(read("cloud") ?? "public", ["public", "china", "usgov"] as const, (found) =>

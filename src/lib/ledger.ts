@@ -48,6 +48,13 @@ export interface Ledger {
     now: Date,
     detail?: string,
   ): Promise<LedgerEntry>;
+  /**
+   * Marks a pending or failed entry applied when the account is seen to carry its new key
+   * identifier: a change made whose completion was never recorded (the store failed after the
+   * PATCH, or the PATCH landed though its answer was lost). Returns the entry when it changed.
+   * Optional: a ledger without it leaves such entries as they are.
+   */
+  settle?(accountId: string, newKeyIdentifier: string, now: Date): Promise<LedgerEntry | undefined>;
   /** Entries, newest first. */
   list(filter?: { accountId?: string; limit?: number }): Promise<LedgerEntry[]>;
 }

@@ -21,6 +21,8 @@ const secretPatterns: ReadonlyArray<[RegExp, string]> = [
     "$1=[redacted]",
   ],
   [/\b(access_token|refresh_token|client_secret)["'=:\s]+[^&\s"',}]+/gi, "$1=[redacted]"],
+  // JSON Web Key members that hold key material (modulus, private parts, symmetric key).
+  [/(\\?)"(n|d|p|q|dp|dq|qi|k)\\?"\s*:\s*\\?"[A-Za-z0-9_\-+/=]{16,}/g, '$1"$2":"[redacted]'],
 ];
 
 /** Removes anything that looks like a credential from a string. */
@@ -40,12 +42,41 @@ export function formatFields(fields: LogFields | undefined): string {
     .join("");
 }
 
+/** Where a product output line came from: a log line, an alert payload, the command line's text. */
+export type OutputChannel = "log" | "alert" | "cli";
+export type OutputTap = (channel: OutputChannel, text: string) => void;
+
+// Kept on `globalThis` so that a module registry reset (tests re-importing the Functions entry)
+// still reaches the one tap.
+const tapSlot = Symbol.for("batch-cmk-guard.outputTap");
+type TapHolder = { [tapSlot]?: OutputTap };
+
+/**
+ * Installs (or, with `undefined`, removes) the one process-wide observer of product output. Every
+ * formatted log line passes `tapOutput` in `createLogger`, every external alert payload in
+ * `alertPayload`, and every line the command line writes; the test suite scans them for secrets.
+ * Nothing is tapped when none is installed. Returns the tap it replaced.
+ */
+export function setOutputTap(tap: OutputTap | undefined): OutputTap | undefined {
+  const previous = (globalThis as TapHolder)[tapSlot];
+  (globalThis as TapHolder)[tapSlot] = tap;
+  return previous;
+}
+
+/** Hands one finished line of output to the installed tap, if any. */
+export function tapOutput(channel: OutputChannel, text: string): void {
+  (globalThis as TapHolder)[tapSlot]?.(channel, text);
+}
+
 /** A logger over any printer (the Functions `InvocationContext`, the console, a test array). */
 export function createLogger(print: Record<keyof Logger, (line: string) => void>): Logger {
   const at =
     (level: keyof Logger) =>
-    (message: string, fields?: LogFields): void =>
-      print[level](`${redact(message)}${formatFields(fields)}`);
+    (message: string, fields?: LogFields): void => {
+      const line = `${redact(message)}${formatFields(fields)}`;
+      tapOutput("log", line);
+      print[level](line);
+    };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 

@@ -65,8 +65,17 @@ export interface Vault {
   }>;
 }
 
-/** Key data actions an identity holds through role assignments on a key's scope. */
-export interface RoleGrants {
+/** The key data actions one assigned role gives: its `dataActions` less its `notDataActions`. */
+export interface RoleGrant {
   readonly dataActions: readonly string[];
   readonly notDataActions: readonly string[];
+}
+
+/**
+ * What an identity holds through role assignments on a key's scope, one entry per assigned role.
+ * Azure subtracts a role's notDataActions from that role's own dataActions only, so the roles are
+ * kept apart rather than merged.
+ */
+export interface RoleGrants {
+  readonly roles: readonly RoleGrant[];
 }

@@ -40,8 +40,11 @@ export interface ProbeInput {
   readonly now: Date;
   readonly log: Logger;
   readonly alerts?: Pick<AlertManager, "observe">;
-  /** Moves an account to a newer usable version; called only when `settings.reconcile` is on. */
-  readonly onStaleVersion?: (account: BatchAccount, newestUsableKid: string) => Promise<void>;
+  /**
+   * Moves an account to a newer usable version; called only when `settings.reconcile` is on.
+   * Resolves true when the account now uses that version (false for a dry run or a refusal).
+   */
+  readonly onStaleVersion?: (account: BatchAccount, newestUsableKid: string) => Promise<boolean>;
 }
 
 export interface AccountProbeResult {
@@ -112,9 +115,13 @@ async function probeAccount(
   reads: RunReads,
   input: ProbeInput,
 ): Promise<AccountProbeResult> {
-  const { result, checkResults, keyId } = await evaluate(account, reads, input).catch(
-    (error: unknown) => unprobeable(account, error, input.log),
+  const evaluated = await evaluate(account, reads, input).catch((error: unknown) =>
+    unprobeable(account, error, input.log),
   );
+  // A stale pin the probe has just moved is fixed, not a warning for an operator.
+  const { result, checkResults, keyId } = (await reconcile(account, evaluated.result, input))
+    ? withoutStaleVersion(evaluated)
+    : evaluated;
 
   const fields = {
     accountId: account.id,
@@ -124,7 +131,6 @@ async function probeAccount(
   if (result.status === "healthy") input.log.debug("probed account", fields);
   else input.log.info("probed account", fields);
 
-  await reconcile(account, result, input);
   await recordAlerts(account, keyId, result, checkResults, input);
   return result;
 }
@@ -175,14 +181,15 @@ function unprobeable(account: BatchAccount, error: unknown, log: Logger): Evalua
   };
 }
 
+/** Moves a stale account when reconcile is on; true when it now uses the newer version. */
 async function reconcile(
   account: BatchAccount,
   result: AccountProbeResult,
   input: ProbeInput,
-): Promise<void> {
-  if (!input.settings.reconcile || !input.onStaleVersion || !result.newestUsableKid) return;
+): Promise<boolean> {
+  if (!input.settings.reconcile || !input.onStaleVersion || !result.newestUsableKid) return false;
   try {
-    await input.onStaleVersion(account, result.newestUsableKid);
+    return await input.onStaleVersion(account, result.newestUsableKid);
   } catch (error) {
     // The rotation path reports its own refusals and failures through the alerts.
     input.log.warn("moving an account off a stale key version failed", {
@@ -190,7 +197,19 @@ async function reconcile(
       check: AccountOnStaleVersion,
       error: classifyError(error).summary,
     });
+    return false;
   }
+}
+
+function withoutStaleVersion({ result, checkResults, keyId }: Evaluated): Evaluated {
+  const findings = result.findings.filter((finding) => finding.check !== AccountOnStaleVersion);
+  return {
+    result: { ...result, findings, status: statusOf(findings) },
+    checkResults: checkResults?.map((entry) =>
+      entry.check === AccountOnStaleVersion ? { check: entry.check, outcome: "passed" } : entry,
+    ),
+    keyId,
+  };
 }
 
 async function recordAlerts(

@@ -260,7 +260,10 @@ async function decideAndApply(
     });
 
   const first = decide(current);
-  if (first.action !== "move") return fromDecision(account, current, first);
+  if (first.action !== "move") {
+    const settled = await settleCarriedChange(event, account, current, first, facts, deps);
+    return settled ?? fromDecision(account, current, first);
+  }
   if (deps.settings.dryRun)
     return outcome(account, current, "would-change", first.reason, first.message, { to: first.to });
 
@@ -296,6 +299,49 @@ async function decideAndApply(
     if (decision.action !== "move") return fromDecision(fresh, freshKey, decision);
     return applyMove(event, fresh, freshKey, decision, deps);
   });
+}
+
+/**
+ * An account that already carries the version this event would move it to may have a ledger entry
+ * still pending (or failed) from an earlier attempt whose completion was lost: the redelivery that
+ * attempt asked for completes it here. Undefined when there is nothing to say beyond the decision.
+ */
+async function settleCarriedChange(
+  event: KeyEvent,
+  account: BatchAccount,
+  current: KeyId,
+  decision: Decision,
+  facts: KeyFacts,
+  deps: RotationDeps,
+): Promise<AccountOutcome | undefined> {
+  const carriesTarget =
+    decision.reason === "AlreadyOnVersion" ||
+    (event.type !== "Microsoft.KeyVault.KeyNewVersionCreated" &&
+      current.version !== undefined &&
+      current.version === facts.newestUsable?.version);
+  if (!carriesTarget || deps.settings.dryRun || deps.ledger.settle === undefined) return undefined;
+  try {
+    const settled = await deps.ledger.settle(account.id, current.kid, deps.now());
+    if (settled !== undefined) {
+      deps.log.info("completed the ledger entry of a change the account already carries", {
+        eventId: event.id,
+        accountId: account.id,
+        to: current.kid,
+      });
+    }
+    return undefined;
+  } catch (error) {
+    const message =
+      error instanceof LedgerUnavailableError ? error.message : classifyError(error).summary;
+    return outcome(
+      account,
+      current,
+      "failed",
+      "LedgerUnavailable",
+      `the ledger entry of this change could not be completed: ${message}`,
+      { to: current.kid, retryable: true },
+    );
+  }
 }
 
 async function applyMove(

@@ -4,6 +4,7 @@
  * memory logger and a collector of alert notifications. Nothing of ours or of the SDKs is mocked.
  */
 import { inject } from "vitest";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { AlertNotification } from "../../src/lib/alerts";
 import { type Settings, loadSettings } from "../../src/lib/config";
 import { createMemoryLogger } from "../../src/lib/log";
@@ -31,7 +32,13 @@ let worlds = 0;
 export function createWorld(
   loaded: Scenario,
   env: Record<string, string> = {},
-  options: { standIn?: StandInOptions; start?: string; client?: RuntimeOptions["client"] } = {},
+  options: {
+    standIn?: StandInOptions;
+    start?: string;
+    client?: RuntimeOptions["client"];
+    /** Wraps the stand-in's transport before the runtime gets it (e.g. a guard on hosts). */
+    wrapHttpClient?: (client: HttpClient) => HttpClient;
+  } = {},
 ): World {
   let clock = new Date(options.start ?? "2026-12-04T09:00:00Z");
   const now = () => clock;
@@ -52,7 +59,7 @@ export function createWorld(
   const runtime = createRuntime({
     settings,
     credential: standIn.credential,
-    httpClient: standIn.httpClient,
+    httpClient: options.wrapHttpClient?.(standIn.httpClient) ?? standIn.httpClient,
     now,
     // Real retries, short waits: the suite stays quick while the retry policy still runs.
     client: { retryDelayMs: 5, maxRetryDelayMs: 50, ...options.client },

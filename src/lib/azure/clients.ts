@@ -7,7 +7,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { BatchManagementClient } from "@azure/arm-batch";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import type { TokenCredential } from "@azure/core-auth";
-import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
+import { type HttpClient, type PipelinePolicy, RestError } from "@azure/core-rest-pipeline";
 import { KeyClient } from "@azure/keyvault-keys";
 import type { Cloud } from "../keyId";
 
@@ -81,12 +81,24 @@ export function createAzureClients(options: ClientOptions): AzureClients {
 function attemptTimeout(ms: number): PipelinePolicy {
   return {
     name: "batchCmkGuardAttemptTimeout",
-    sendRequest: (request, next) => {
+    sendRequest: async (request, next) => {
+      const callerSignal = request.abortSignal;
       const deadline = AbortSignal.timeout(ms);
-      request.abortSignal = request.abortSignal
-        ? AbortSignal.any([request.abortSignal as AbortSignal, deadline])
+      request.abortSignal = callerSignal
+        ? AbortSignal.any([callerSignal as AbortSignal, deadline])
         : deadline;
-      return next(request);
+      try {
+        return await next(request);
+      } catch (error) {
+        // Our deadline alone fired: a timeout, which the retry policy retries. Left as an abort
+        // (with the aborted signal still on the request) it would end the call at once instead.
+        if (deadline.aborted && !callerSignal?.aborted) {
+          throw new RestError(`no answer within ${ms} ms`, { code: "ETIMEDOUT", request });
+        }
+        throw error;
+      } finally {
+        request.abortSignal = callerSignal;
+      }
     },
   };
 }

@@ -103,6 +103,32 @@ export function createTableLedger(table: TableClient): Ledger {
         return toEntry(row);
       }),
 
+    settle: (accountId, newKeyIdentifier, now) =>
+      guarded("settle", async () => {
+        let existing: TableEntityResult<LedgerRow>;
+        try {
+          existing = await table.getEntity<LedgerRow>(
+            accountPartition(accountId),
+            changeRow(newKeyIdentifier),
+          );
+        } catch (error) {
+          if (classifyError(error).kind === "not-found") return undefined;
+          throw error;
+        }
+        const entry = toEntry(existing);
+        if (entry.outcome === "applied") return undefined;
+        const row: LedgerRow = { ...toRow(entry), changedOn: now, outcome: "applied" };
+        delete row.detail;
+        try {
+          await table.updateEntity(row, "Replace", { etag: existing.etag });
+        } catch (error) {
+          // Someone else completed or took over the row since we read it; theirs stands.
+          if (classifyError(error).kind === "conflict") return undefined;
+          throw error;
+        }
+        return toEntry(row);
+      }),
+
     list: (filter = {}) =>
       guarded("read", async () => {
         const queryOptions =

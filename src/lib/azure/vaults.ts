@@ -1,6 +1,6 @@
 /** The vault and role ports over `@azure/arm-keyvault` and `@azure/arm-authorization`. */
 import type { Vault as SdkVault } from "@azure/arm-keyvault";
-import type { Vault } from "../model";
+import type { RoleGrant, Vault } from "../model";
 import type { AzureClients } from "./clients";
 import type { RolePort, VaultPort } from "./ports";
 import { parseResourceId } from "./resourceId";
@@ -25,15 +25,13 @@ export function createVaultPort(clients: AzureClients): VaultPort {
 }
 
 export function createRolePort(clients: AzureClients): RolePort {
-  const definitions = new Map<
-    string,
-    Promise<{ dataActions: string[]; notDataActions: string[] }>
-  >();
+  const definitions = new Map<string, Promise<RoleGrant>>();
 
-  const definition = (subscriptionId: string, roleDefinitionId: string) => {
+  const definition = (subscriptionId: string, roleDefinitionId: string): Promise<RoleGrant> => {
     const key = roleDefinitionId.toLowerCase();
     let found = definitions.get(key);
     if (found === undefined) {
+      // NOTE: a role's permission blocks are merged; built-in Key Vault roles have exactly one.
       found = clients
         .authorization(subscriptionId)
         .roleDefinitions.getById(roleDefinitionId)
@@ -58,18 +56,16 @@ export function createRolePort(clients: AzureClients): RolePort {
       const assignments = clients
         .authorization(subscriptionId)
         .roleAssignments.listForScope(scope, { filter: `principalId eq '${principalId}'` });
-      const dataActions: string[] = [];
-      const notDataActions: string[] = [];
+      const roles: RoleGrant[] = [];
       for await (const assignment of assignments) {
         // The filter also returns assignments below the scope; only those at or above it apply.
         const at = (assignment.scope ?? "").toLowerCase().replace(/\/$/, "");
         if (!appliesTo(at, scope.toLowerCase())) continue;
         if (assignment.roleDefinitionId === undefined) continue;
-        const role = await definition(subscriptionId, assignment.roleDefinitionId);
-        dataActions.push(...role.dataActions);
-        notDataActions.push(...role.notDataActions);
+        // Kept per role: each role's notDataActions limit that role's own dataActions only.
+        roles.push(await definition(subscriptionId, assignment.roleDefinitionId));
       }
-      return { dataActions, notDataActions };
+      return { roles };
     },
   };
 }
