@@ -6,7 +6,8 @@ import {
   type CheckObservation,
   AlertManager,
 } from "../src/lib/alerts";
-import { accountPartitionKey, tableAlertStore } from "../src/lib/azure/alertStore";
+import { tableAlertStore } from "../src/lib/azure/alertStore";
+import { accountPartitionKey } from "../src/lib/azure/tables";
 import { probeReasons } from "../src/lib/checks";
 import { createMemoryLogger } from "../src/lib/log";
 

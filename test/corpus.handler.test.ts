@@ -6,7 +6,7 @@
  * one vault; rejected and ignored entries must send nothing at all, change no account and write no
  * ledger row, log exactly one line per event naming the reason, and be acknowledged.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type HttpClient, RestError } from "@azure/core-rest-pipeline";
@@ -15,28 +15,10 @@ import { type Output, main } from "../src/cli/main";
 import type { DeliveryResult } from "../src/lib/delivery";
 import { type EventOptions, parseDeliveryText } from "../src/lib/events";
 import { cloudEndpoints } from "../src/standin/clouds";
-import { loadScenario } from "../src/standin/scenario";
-import { type World, createWorld } from "./support/harness";
 import type { Registration } from "./setup/functionsCore";
-
-interface CorpusEntry {
-  readonly name: string;
-  readonly body: unknown;
-  readonly generate?: { readonly repeat: number };
-  readonly options?: EventOptions;
-  readonly expect: {
-    readonly outcome: "rejected" | "ignored" | "accepted";
-    readonly reasonContains: string;
-  };
-}
-
-const corpus = JSON.parse(
-  readFileSync(path.join(__dirname, "corpus", "deliveries.json"), "utf8"),
-) as CorpusEntry[];
-
-const demo = JSON.parse(
-  readFileSync(path.join(__dirname, "..", "scenarios", "demo.json"), "utf8"),
-) as Record<string, unknown>;
+import { type CorpusEntry, corpus } from "./support/corpus";
+import { demoSubscription, loadDemoScenario } from "./support/demo";
+import { type World, createWorld } from "./support/harness";
 
 /** A guard over the stand-in's transport: anything not for a trusted host is recorded and fails. */
 interface HostGuard {
@@ -89,7 +71,7 @@ function worldFor(options: EventOptions | undefined): GuardedWorld {
     const guard = hostGuard([endpoints.armHost, `contoso-cmk.${endpoints.vaultSuffix}`]);
     const env: Record<string, string> = { BATCH_CMK_CLOUD: cloud };
     if (allowlist.length > 0) env.BATCH_CMK_VAULT_ALLOWLIST = allowlist.join(",");
-    const world = createWorld(loadScenario({ ...demo, cloud }), env, {
+    const world = createWorld(loadDemoScenario({ cloud }), env, {
       wrapHttpClient: guard.wrap,
     });
     found = { world, guard };
@@ -223,7 +205,7 @@ describe("hostile deliveries through the registered Event Grid Function", () => 
 
   beforeAll(async () => {
     process.env.BATCH_CMK_SIMULATE = "scenarios/demo.json";
-    process.env.BATCH_CMK_SUBSCRIPTION_IDS = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
+    process.env.BATCH_CMK_SUBSCRIPTION_IDS = demoSubscription;
     process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
     process.env.BATCH_CMK_LEDGER_TABLE = "corpusfnledger";
     process.env.BATCH_CMK_ALERT_TABLE = "corpusfnalerts";
@@ -287,7 +269,7 @@ describe("hostile files through the command line's replay", () => {
       return file;
     });
     const saved = { ...process.env };
-    process.env.BATCH_CMK_SUBSCRIPTION_IDS = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
+    process.env.BATCH_CMK_SUBSCRIPTION_IDS = demoSubscription;
     process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
     process.env.BATCH_CMK_LEDGER_TABLE = "corpuscliledger";
     process.env.BATCH_CMK_ALERT_TABLE = "corpusclialerts";

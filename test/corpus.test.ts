@@ -4,8 +4,6 @@
  * An entry marked `generate.repeat` stands for an array of that many copies of its body, built here
  * so that the corpus file stays small.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   type DeliveredEvent,
@@ -13,21 +11,7 @@ import {
   normaliseDelivery,
   parseDeliveryText,
 } from "../src/lib/events";
-
-interface CorpusEntry {
-  readonly name: string;
-  readonly body: unknown;
-  readonly generate?: { readonly repeat: number };
-  readonly options?: EventOptions;
-  readonly expect: {
-    readonly outcome: "rejected" | "ignored" | "accepted";
-    readonly reasonContains: string;
-  };
-}
-
-const corpus = JSON.parse(
-  readFileSync(path.join(__dirname, "corpus", "deliveries.json"), "utf8"),
-) as CorpusEntry[];
+import { type CorpusEntry, corpus } from "./support/corpus";
 
 const defaultOptions: EventOptions = { cloud: "public", vaultAllowlist: [] };
 

@@ -19,6 +19,20 @@ const publicCloud: EventOptions = { cloud: "public", vaultAllowlist: [] };
 
 type Json = Record<string, unknown>;
 
+/** The `data` both schemas carry for the key's new version. */
+function keyData(data: Json): Json {
+  return {
+    Id: kid,
+    VaultName: "contoso-kv",
+    ObjectType: "Key",
+    ObjectName: "batch-cmk",
+    Version: version,
+    NBF: null,
+    EXP: 1767225600,
+    ...data,
+  };
+}
+
 /** A key event as Event Grid delivers it in its own schema. */
 function eventGridEvent(overrides: Json = {}, data: Json = {}): Json {
   return {
@@ -26,16 +40,7 @@ function eventGridEvent(overrides: Json = {}, data: Json = {}): Json {
     topic: vaultId,
     subject: "batch-cmk",
     eventType: "Microsoft.KeyVault.KeyNewVersionCreated",
-    data: {
-      Id: kid,
-      VaultName: "contoso-kv",
-      ObjectType: "Key",
-      ObjectName: "batch-cmk",
-      Version: version,
-      NBF: null,
-      EXP: 1767225600,
-      ...data,
-    },
+    data: keyData(data),
     dataVersion: "1",
     metadataVersion: "1",
     eventTime: "2025-06-01T08:30:00.1234567Z",
@@ -52,16 +57,7 @@ function cloudEvent(overrides: Json = {}, data: Json = {}): Json {
     id: "0c3bd0fb-2f3b-4a4e-9a0b-6a1b2c3d4e5f",
     time: "2025-06-01T08:30:00.1234567Z",
     subject: "batch-cmk",
-    data: {
-      Id: kid,
-      VaultName: "contoso-kv",
-      ObjectType: "Key",
-      ObjectName: "batch-cmk",
-      Version: version,
-      NBF: null,
-      EXP: 1767225600,
-      ...data,
-    },
+    data: keyData(data),
     ...overrides,
   };
 }

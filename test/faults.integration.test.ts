@@ -3,7 +3,6 @@
  * real SDK clients: what each leaves behind in the accounts, the ledger and the alerts, how long an
  * invocation takes under it, and that a redelivery finishes the work without doing anything twice.
  */
-import { readFileSync } from "node:fs";
 import { type HttpClient, RestError } from "@azure/core-rest-pipeline";
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
@@ -13,53 +12,29 @@ import { loadSettings } from "../src/lib/config";
 import type { Ledger } from "../src/lib/ledger";
 import { type Runtime, type RuntimeOptions, createRuntime } from "../src/lib/runtime";
 import type { FaultAction, FaultRule } from "../src/standin";
-import { loadScenario } from "../src/standin/scenario";
+import {
+  demoAccountId,
+  demoKid,
+  demoSeededVersion,
+  demoSubscription,
+  keyVaultEvent,
+  loadDemoScenario,
+} from "./support/demo";
 import { type World, createWorld } from "./support/harness";
 
-const demo = () => loadScenario(JSON.parse(readFileSync("scenarios/demo.json", "utf8")));
-const subscription = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
-const vaultId = `/subscriptions/${subscription}/resourceGroups/security-rg/providers/Microsoft.KeyVault/vaults/contoso-cmk`;
-const accountId = (name: string) =>
-  `/subscriptions/${subscription}/resourceGroups/batch-rg/providers/Microsoft.Batch/batchAccounts/${name}`;
-const kidOf = (version: string) => `https://contoso-cmk.vault.azure.net/keys/batch-cmk/${version}`;
-const seededKid = kidOf("7d2e3b4a5c6d4e8f9a0b1c2d3e4f5a6b");
-const versionless = "https://contoso-cmk.vault.azure.net/keys/batch-cmk";
-
-function keyEvent(
-  type: "KeyNewVersionCreated" | "KeyExpired" | "KeyNearExpiry",
-  version: string,
-  id = `evt-${type}-${version}`,
-) {
-  return {
-    id,
-    topic: vaultId,
-    subject: "batch-cmk",
-    eventType: `Microsoft.KeyVault.${type}`,
-    eventTime: "2026-12-04T09:00:00Z",
-    data: {
-      Id: kidOf(version),
-      VaultName: "contoso-cmk",
-      ObjectType: "Key",
-      ObjectName: "batch-cmk",
-      Version: version,
-      NBF: null,
-      EXP: null,
-    },
-    dataVersion: "1",
-    metadataVersion: "1",
-  };
-}
-const newVersionEvent = (version: string) => keyEvent("KeyNewVersionCreated", version);
+const seededKid = demoKid(demoSeededVersion);
+const versionless = demoKid();
+const newVersionEvent = (version: string) => keyVaultEvent("KeyNewVersionCreated", version);
 
 /** A world with one new usable version of the demo key; the request log starts empty. */
 function worldWithNewVersion(
   client: RuntimeOptions["client"] = {},
   env: Record<string, string> = {},
 ): { world: World; version: string; kid: string } {
-  const world = createWorld(demo(), env, { client });
+  const world = createWorld(loadDemoScenario(), env, { client });
   const version = world.standIn.addKeyVersion("contoso-cmk", "batch-cmk");
   world.standIn.reset();
-  return { world, version, kid: kidOf(version) };
+  return { world, version, kid: demoKid(version) };
 }
 
 /** Where each account's key points now. */
@@ -67,7 +42,7 @@ function keyIdentifiers(world: World): Record<string, string | undefined> {
   return Object.fromEntries(
     ["batchprod", "batchetl", "batchfollow"].map((name) => [
       name,
-      world.standIn.getAccount(accountId(name))?.keyIdentifier,
+      world.standIn.getAccount(demoAccountId(name))?.keyIdentifier,
     ]),
   );
 }
@@ -105,6 +80,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: performance.now() - began };
 }
 
+/** A `ledgerRows` row for a move off the seeded version that landed. */
 const applied = (account: string, kid: string, eventId: string) => ({
   account,
   previousKeyIdentifier: seededKid,
@@ -114,6 +90,29 @@ const applied = (account: string, kid: string, eventId: string) => ({
   detail: undefined,
 });
 
+/** A `ledgerRows` row for a move off the seeded version that failed, its detail matching. */
+const failed = (account: string, kid: string, eventId: string, detail: RegExp) => ({
+  account,
+  previousKeyIdentifier: seededKid,
+  newKeyIdentifier: kid,
+  eventId,
+  outcome: "failed",
+  detail: expect.stringMatching(detail),
+});
+
+/** What `keyIdentifiers` should find: the pinned accounts on these keys, batchfollow versionless. */
+const keysOn = (batchprod: string, batchetl = batchprod) => ({
+  batchprod,
+  batchetl,
+  batchfollow: versionless,
+});
+
+/** The ledger rows once both pinned accounts moved to `kid` for one event. */
+const bothApplied = (kid: string, eventId: string) => [
+  applied("batchetl", kid, eventId),
+  applied("batchprod", kid, eventId),
+];
+
 /** A second runtime over the same stand-in and clock, with other settings or ledger. */
 function sibling(
   world: World,
@@ -122,7 +121,7 @@ function sibling(
   httpClient: HttpClient = world.standIn.httpClient,
 ): Runtime {
   const settings = loadSettings({
-    BATCH_CMK_SUBSCRIPTION_IDS: subscription,
+    BATCH_CMK_SUBSCRIPTION_IDS: demoSubscription,
     AzureWebJobsStorage: world.settings.storageConnection ?? "",
     BATCH_CMK_LEDGER_TABLE: world.settings.ledgerTable,
     BATCH_CMK_ALERT_TABLE: world.settings.alertTable,
@@ -177,21 +176,10 @@ describe("faults on the PATCH: the delivery fails, the ledger says so, the redel
       expect(first.retryable).toBe(true);
       // Two attempts of at most 200 ms each, and a Retry-After of an hour never waited for.
       expect(ms).toBeLessThan(5_000);
-      expect(keyIdentifiers(world)).toEqual({
-        batchprod: kid,
-        batchetl: seededKid,
-        batchfollow: versionless,
-      });
+      expect(keyIdentifiers(world)).toEqual(keysOn(kid, seededKid));
       const rows = await ledgerRows(world.runtime);
       expect(rows).toEqual([
-        {
-          account: "batchetl",
-          previousKeyIdentifier: seededKid,
-          newKeyIdentifier: kid,
-          eventId: event.id,
-          outcome: "failed",
-          detail: expect.stringMatching(detail),
-        },
+        failed("batchetl", kid, event.id, detail),
         applied("batchprod", kid, event.id),
       ]);
       expect(alertLines(world)).toEqual(["raised RotationPatchFailed batchetl"]);
@@ -202,23 +190,16 @@ describe("faults on the PATCH: the delivery fails, the ledger says so, the redel
       const retry = await world.runtime.handleDelivery(event, world.log);
 
       expect(retry.retryable).toBe(false);
-      expect(keyIdentifiers(world)).toEqual({
-        batchprod: kid,
-        batchetl: kid,
-        batchfollow: versionless,
-      });
+      expect(keyIdentifiers(world)).toEqual(keysOn(kid));
       // Only the account still to move is PATCHed; the failed row is taken over, not doubled.
       expect(patches(world)).toEqual(["batchetl 200"]);
-      expect(await ledgerRows(world.runtime)).toEqual([
-        applied("batchetl", kid, event.id),
-        applied("batchprod", kid, event.id),
-      ]);
+      expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
       expect(alertLines(world)).toEqual([
         "raised RotationPatchFailed batchetl",
         "resolved RotationPatchFailed batchetl",
       ]);
-      expect(world.standIn.getAccount(accountId("batchetl"))?.updates).toBe(1);
-      expect(world.standIn.getAccount(accountId("batchprod"))?.updates).toBe(1);
+      expect(world.standIn.getAccount(demoAccountId("batchetl"))?.updates).toBe(1);
+      expect(world.standIn.getAccount(demoAccountId("batchprod"))?.updates).toBe(1);
       expect(world.standIn.untrustedRequests).toEqual([]);
     },
   );
@@ -241,11 +222,7 @@ describe("faults on the PATCH: the delivery fails, the ledger says so, the redel
       const result = await world.runtime.handleDelivery(event, world.log);
 
       expect(result.retryable).toBe(false);
-      expect(keyIdentifiers(world)).toEqual({
-        batchprod: kid,
-        batchetl: kid,
-        batchfollow: versionless,
-      });
+      expect(keyIdentifiers(world)).toEqual(keysOn(kid));
       expect(patches(world).sort()).toEqual(
         [
           `batchetl ${"status" in fault ? fault.status : "reset" in fault ? "reset" : "timeout"}`,
@@ -253,10 +230,7 @@ describe("faults on the PATCH: the delivery fails, the ledger says so, the redel
           "batchprod 200",
         ].sort(),
       );
-      expect(await ledgerRows(world.runtime)).toEqual([
-        applied("batchetl", kid, event.id),
-        applied("batchprod", kid, event.id),
-      ]);
+      expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
       expect(world.alerts).toEqual([]);
     },
   );
@@ -265,12 +239,12 @@ describe("faults on the PATCH: the delivery fails, the ledger says so, the redel
 describe("faults while moving off an expired version", () => {
   /** The seeded version has expired; a newer usable one exists. */
   function expiredWorld() {
-    const world = createWorld(demo(), {}, { start: "2027-06-02T09:00:00Z" });
+    const world = createWorld(loadDemoScenario(), {}, { start: "2027-06-02T09:00:00Z" });
     const version = world.standIn.addKeyVersion("contoso-cmk", "batch-cmk");
     world.standIn.reset();
-    return { world, kid: kidOf(version) };
+    return { world, kid: demoKid(version) };
   }
-  const expired = () => keyEvent("KeyExpired", "7d2e3b4a5c6d4e8f9a0b1c2d3e4f5a6b");
+  const expired = () => keyVaultEvent("KeyExpired", demoSeededVersion);
 
   it("a 503 on one PATCH of a KeyExpired event: recorded as failed and alerted, and the redelivery moves that account once", async () => {
     const { world, kid } = expiredWorld();
@@ -279,20 +253,9 @@ describe("faults while moving off an expired version", () => {
     const first = await world.runtime.handleDelivery(expired(), world.log);
 
     expect(first.retryable).toBe(true);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: seededKid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid, seededKid));
     expect(await ledgerRows(world.runtime)).toEqual([
-      {
-        account: "batchetl",
-        previousKeyIdentifier: seededKid,
-        newKeyIdentifier: kid,
-        eventId: expired().id,
-        outcome: "failed",
-        detail: expect.stringMatching(/^503 ServiceUnavailable /),
-      },
+      failed("batchetl", kid, expired().id, /^503 ServiceUnavailable /),
       applied("batchprod", kid, expired().id),
     ]);
     expect(alertLines(world)).toEqual(["raised RotationPatchFailed batchetl"]);
@@ -303,15 +266,8 @@ describe("faults while moving off an expired version", () => {
 
     expect(retry.retryable).toBe(false);
     expect(patches(world)).toEqual(["batchetl 200"]);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
-    expect(await ledgerRows(world.runtime)).toEqual([
-      applied("batchetl", kid, expired().id),
-      applied("batchprod", kid, expired().id),
-    ]);
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
+    expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, expired().id));
     expect(alertLines(world)).toEqual([
       "raised RotationPatchFailed batchetl",
       "resolved RotationPatchFailed batchetl",
@@ -336,11 +292,7 @@ describe("faults while moving off an expired version", () => {
     const first = await lossy.handleDelivery(expired(), world.log);
 
     expect(first.retryable).toBe(true);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
     expect((await ledgerRows(world.runtime)).map((row) => row.outcome)).toEqual([
       "failed",
       "applied",
@@ -352,10 +304,7 @@ describe("faults while moving off an expired version", () => {
 
     expect(retry.retryable).toBe(false);
     expect(patches(world)).toEqual([]);
-    expect(await ledgerRows(world.runtime)).toEqual([
-      applied("batchetl", kid, expired().id),
-      applied("batchprod", kid, expired().id),
-    ]);
+    expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, expired().id));
   });
 });
 
@@ -378,11 +327,7 @@ describe("429 Retry-After", () => {
     expect(ms).toBeGreaterThanOrEqual(950);
     expect(ms).toBeLessThan(5_000);
     expect(patches(world).sort()).toEqual(["batchetl 200", "batchetl 429", "batchprod 200"]);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
     expect((await ledgerRows(world.runtime)).map((row) => row.outcome)).toEqual([
       "applied",
       "applied",
@@ -405,11 +350,7 @@ describe("429 Retry-After", () => {
     expect(ms).toBeLessThan(3_000);
     // Handed back at once rather than retried after an hour.
     expect(throttle.hits).toBe(1);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: seededKid,
-      batchetl: seededKid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(seededKid));
     expect(await world.runtime.history()).toEqual([]);
     expect(world.alerts).toEqual([]);
 
@@ -417,15 +358,8 @@ describe("429 Retry-After", () => {
     const retry = await world.runtime.handleDelivery(event, world.log);
 
     expect(retry.retryable).toBe(false);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
-    expect(await ledgerRows(world.runtime)).toEqual([
-      applied("batchetl", kid, event.id),
-      applied("batchprod", kid, event.id),
-    ]);
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
+    expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
     expect(world.standIn.untrustedRequests).toEqual([]);
   });
 });
@@ -457,11 +391,7 @@ describe("faults before any change", () => {
       expect(first.retryable).toBe(true);
       expect(ms).toBeLessThan(5_000);
       expect(patches(world)).toEqual([]);
-      expect(keyIdentifiers(world)).toEqual({
-        batchprod: seededKid,
-        batchetl: seededKid,
-        batchfollow: versionless,
-      });
+      expect(keyIdentifiers(world)).toEqual(keysOn(seededKid));
       expect(await world.runtime.history()).toEqual([]);
       expect(world.alerts).toEqual([]);
 
@@ -469,16 +399,9 @@ describe("faults before any change", () => {
       const retry = await world.runtime.handleDelivery(event, world.log);
 
       expect(retry.retryable).toBe(false);
-      expect(keyIdentifiers(world)).toEqual({
-        batchprod: kid,
-        batchetl: kid,
-        batchfollow: versionless,
-      });
+      expect(keyIdentifiers(world)).toEqual(keysOn(kid));
       expect(patches(world).sort()).toEqual(["batchetl 200", "batchprod 200"]);
-      expect(await ledgerRows(world.runtime)).toEqual([
-        applied("batchetl", kid, event.id),
-        applied("batchprod", kid, event.id),
-      ]);
+      expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
       expect(world.standIn.untrustedRequests).toEqual([]);
     },
   );
@@ -500,20 +423,9 @@ describe("403 appearing mid-run", () => {
     // Our identity lost write access: redelivering will not help until someone restores it, so the
     // delivery is not failed; the alert tells the operator instead.
     expect(first.retryable).toBe(false);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: seededKid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid, seededKid));
     expect(await ledgerRows(world.runtime)).toEqual([
-      {
-        account: "batchetl",
-        previousKeyIdentifier: seededKid,
-        newKeyIdentifier: kid,
-        eventId: event.id,
-        outcome: "failed",
-        detail: expect.stringMatching(/^403 AuthorizationFailed /),
-      },
+      failed("batchetl", kid, event.id, /^403 AuthorizationFailed /),
       applied("batchprod", kid, event.id),
     ]);
     expect(alertLines(world)).toEqual(["raised RotationPatchFailed batchetl"]);
@@ -524,15 +436,8 @@ describe("403 appearing mid-run", () => {
 
     expect(replay.retryable).toBe(false);
     expect(patches(world)).toEqual(["batchetl 200"]);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
-    expect(await ledgerRows(world.runtime)).toEqual([
-      applied("batchetl", kid, event.id),
-      applied("batchprod", kid, event.id),
-    ]);
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
+    expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
     expect(alertLines(world)).toEqual([
       "raised RotationPatchFailed batchetl",
       "resolved RotationPatchFailed batchetl",
@@ -550,24 +455,33 @@ describe("403 appearing mid-run", () => {
     const outcomes = first.reports.flatMap((report) =>
       report.kind === "key" ? report.result.outcomes.map((entry) => entry.reason) : [],
     );
-    // The versionless account is reported with the others: the key could not be read at all.
-    expect(outcomes).toEqual(["KeyVaultUnavailable", "KeyVaultUnavailable", "KeyVaultUnavailable"]);
+    // The versionless account needs nothing from Key Vault, so only the pinned ones are stuck.
+    expect(outcomes).toEqual([
+      "KeyVaultUnavailable",
+      "KeyVaultUnavailable",
+      "VersionlessIdentifier",
+    ]);
     expect(patches(world)).toEqual([]);
     expect(await world.runtime.history()).toEqual([]);
-    expect(world.alerts).toEqual([]);
+    // A redelivery would meet the same refusal, so someone must be told instead.
+    expect(alertLines(world).sort()).toEqual([
+      "raised RotationKeyUnreadable batchetl",
+      "raised RotationKeyUnreadable batchprod",
+    ]);
 
     world.standIn.clearFaults();
     const replay = await world.runtime.handleDelivery(event, world.log);
 
     expect(replay.retryable).toBe(false);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
-    expect(await ledgerRows(world.runtime)).toEqual([
-      applied("batchetl", kid, event.id),
-      applied("batchprod", kid, event.id),
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
+    expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
+    expect(
+      alertLines(world)
+        .filter((line) => line.startsWith("resolved"))
+        .sort(),
+    ).toEqual([
+      "resolved RotationKeyUnreadable batchetl",
+      "resolved RotationKeyUnreadable batchprod",
     ]);
   });
 });
@@ -590,11 +504,7 @@ describe("the ledger's storage unavailable", () => {
     expect(first.retryable).toBe(true);
     expect(ms).toBeLessThan(20_000);
     expect(patches(world)).toEqual([]);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: seededKid,
-      batchetl: seededKid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(seededKid));
     const reasons = first.reports.flatMap((report) =>
       report.kind === "key" ? report.result.outcomes.map((entry) => entry.reason) : [],
     );
@@ -605,16 +515,9 @@ describe("the ledger's storage unavailable", () => {
     const retry = await world.runtime.handleDelivery(event, world.log);
 
     expect(retry.retryable).toBe(false);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
     expect(patches(world).sort()).toEqual(["batchetl 200", "batchprod 200"]);
-    expect(await ledgerRows(world.runtime)).toEqual([
-      applied("batchetl", kid, event.id),
-      applied("batchprod", kid, event.id),
-    ]);
+    expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
   });
 
   it("when the storage goes away after the change, the entry stays pending, the invocation fails, and the redelivery completes the entry without a second PATCH", async () => {
@@ -632,11 +535,7 @@ describe("the ledger's storage unavailable", () => {
     const first = await broken.handleDelivery(event, world.log);
 
     expect(first.retryable).toBe(true);
-    expect(keyIdentifiers(world)).toEqual({
-      batchprod: kid,
-      batchetl: kid,
-      batchfollow: versionless,
-    });
+    expect(keyIdentifiers(world)).toEqual(keysOn(kid));
     expect((await ledgerRows(world.runtime)).map((row) => row.outcome)).toEqual([
       "pending",
       "pending",
@@ -647,9 +546,6 @@ describe("the ledger's storage unavailable", () => {
 
     expect(retry.retryable).toBe(false);
     expect(patches(world)).toEqual([]);
-    expect(await ledgerRows(world.runtime)).toEqual([
-      applied("batchetl", kid, event.id),
-      applied("batchprod", kid, event.id),
-    ]);
+    expect(await ledgerRows(world.runtime)).toEqual(bothApplied(kid, event.id));
   });
 });

@@ -5,9 +5,7 @@
 import { InvocationContext } from "@azure/functions";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { Registration } from "./setup/functionsCore";
-
-const subscription = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
-const vaultId = `/subscriptions/${subscription}/resourceGroups/security-rg/providers/Microsoft.KeyVault/vaults/contoso-cmk`;
+import { demoSeededVersion, demoSubscription, keyVaultEvent } from "./support/demo";
 
 function registrations(): Registration[] {
   return (globalThis as { __functionRegistrations?: Registration[] }).__functionRegistrations ?? [];
@@ -32,7 +30,7 @@ function context(name: string) {
 describe("the Functions host contract", () => {
   beforeAll(async () => {
     process.env.BATCH_CMK_SIMULATE = "scenarios/demo.json";
-    process.env.BATCH_CMK_SUBSCRIPTION_IDS = subscription;
+    process.env.BATCH_CMK_SUBSCRIPTION_IDS = demoSubscription;
     process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
     process.env.BATCH_CMK_LEDGER_TABLE = "hostledger";
     process.env.BATCH_CMK_ALERT_TABLE = "hostalerts";
@@ -62,24 +60,10 @@ describe("the Functions host contract", () => {
 
   it("handles a delivered KeyNewVersionCreated event and acknowledges it", async () => {
     const { invocation, lines } = context("keyVaultEvents");
-    const event = {
+    const event = keyVaultEvent("KeyNewVersionCreated", demoSeededVersion, {
       id: "c1e0f0d2-5b6a-4f3e-9d8c-7b6a5f4e3d21",
-      topic: vaultId,
-      subject: "batch-cmk",
-      eventType: "Microsoft.KeyVault.KeyNewVersionCreated",
-      eventTime: "2026-12-04T09:00:00Z",
-      data: {
-        Id: "https://contoso-cmk.vault.azure.net/keys/batch-cmk/7d2e3b4a5c6d4e8f9a0b1c2d3e4f5a6b",
-        VaultName: "contoso-cmk",
-        ObjectType: "Key",
-        ObjectName: "batch-cmk",
-        Version: "7d2e3b4a5c6d4e8f9a0b1c2d3e4f5a6b",
-        NBF: null,
-        EXP: 1811808000,
-      },
-      dataVersion: "1",
-      metadataVersion: "1",
-    };
+      data: { EXP: 1811808000 },
+    });
 
     await expect(registered("keyVaultEvents").handler(event, invocation)).resolves.toBeUndefined();
 
@@ -96,22 +80,12 @@ describe("the Functions host contract", () => {
 
   it("acknowledges an event that names an untrusted host, with one warning and nothing else", async () => {
     const { invocation, lines } = context("keyVaultEvents");
-    const event = {
+    const event = keyVaultEvent("KeyNewVersionCreated", demoSeededVersion, {
       id: "d2f1e0c3-6c7b-4a5f-8e9d-0a1b2c3d4e52",
-      topic: vaultId,
-      subject: "batch-cmk",
-      eventType: "Microsoft.KeyVault.KeyNewVersionCreated",
-      eventTime: "2026-12-04T09:00:00Z",
       data: {
-        Id: "https://contoso-cmk.vault.azure.net.attacker.example/keys/batch-cmk/7d2e3b4a5c6d4e8f9a0b1c2d3e4f5a6b",
-        VaultName: "contoso-cmk",
-        ObjectType: "Key",
-        ObjectName: "batch-cmk",
-        Version: "7d2e3b4a5c6d4e8f9a0b1c2d3e4f5a6b",
+        Id: `https://contoso-cmk.vault.azure.net.attacker.example/keys/batch-cmk/${demoSeededVersion}`,
       },
-      dataVersion: "1",
-      metadataVersion: "1",
-    };
+    });
 
     await expect(registered("keyVaultEvents").handler(event, invocation)).resolves.toBeUndefined();
 

@@ -4,45 +4,35 @@
  * account ends on the newest usable version, never moves backwards, and the ledger holds exactly
  * one applied entry per change made.
  */
-import { readFileSync } from "node:fs";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryLogger } from "../src/lib/log";
 import { type Runtime, createRuntime } from "../src/lib/runtime";
-import { loadScenario } from "../src/standin/scenario";
+import {
+  demoAccountId,
+  demoKid,
+  demoSeededVersion,
+  keyVaultEvent,
+  loadDemoScenario,
+} from "./support/demo";
 import { type World, createWorld } from "./support/harness";
 
-const demo = () => loadScenario(JSON.parse(readFileSync("scenarios/demo.json", "utf8")));
-const subscription = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
-const vaultId = `/subscriptions/${subscription}/resourceGroups/security-rg/providers/Microsoft.KeyVault/vaults/contoso-cmk`;
-const accountId = (name: string) =>
-  `/subscriptions/${subscription}/resourceGroups/batch-rg/providers/Microsoft.Batch/batchAccounts/${name}`;
-const kidOf = (version: string) => `https://contoso-cmk.vault.azure.net/keys/batch-cmk/${version}`;
-const seededVersion = "7d2e3b4a5c6d4e8f9a0b1c2d3e4f5a6b";
 const pinned = ["batchprod", "batchetl"] as const;
 const start = Date.parse("2026-12-04T09:00:00Z");
 const hours = (count: number) => new Date(start + count * 3_600_000);
 
-function keyEvent(type: "KeyNewVersionCreated" | "KeyNearExpiry", version: string, id: string) {
-  return {
-    id,
-    topic: vaultId,
-    subject: "batch-cmk",
-    eventType: `Microsoft.KeyVault.${type}`,
-    eventTime: "2026-12-04T09:00:00Z",
-    data: {
-      Id: kidOf(version),
-      VaultName: "contoso-cmk",
-      ObjectType: "Key",
-      ObjectName: "batch-cmk",
-      Version: version,
-      NBF: null,
-      EXP: null,
-    },
-    dataVersion: "1",
-    metadataVersion: "1",
-  };
+/** A KeyNewVersionCreated or KeyNearExpiry event with the id the test gives it. */
+const keyEvent = (type: "KeyNewVersionCreated" | "KeyNearExpiry", version: string, id: string) =>
+  keyVaultEvent(type, version, { id });
+
+/** The ledger as `account newKeyIdentifier outcome` lines, sorted. */
+async function ledgerLines(runtime: Runtime): Promise<string[]> {
+  return (await runtime.history())
+    .map(
+      (entry) => `${entry.accountId.split("/").at(-1)} ${entry.newKeyIdentifier} ${entry.outcome}`,
+    )
+    .sort();
 }
 
 interface Patch {
@@ -141,7 +131,7 @@ describe("event order, duplicates, probes and reconciles", () => {
     await fc.assert(
       fc.asyncProperty(runs, async ({ kinds, reconcile, steps }) => {
         executed++;
-        const world = createWorld(demo(), {
+        const world = createWorld(loadDemoScenario(), {
           BATCH_CMK_RECONCILE: String(reconcile),
           BATCH_CMK_NEAR_EXPIRY_ACTION: "alert",
         });
@@ -166,7 +156,7 @@ describe("event order, duplicates, probes and reconciles", () => {
             expect(both.map((result) => result.retryable)).toEqual([false, false]);
           } else if (step.kind === "near-expiry") {
             await runtime.handleDelivery(
-              keyEvent("KeyNearExpiry", seededVersion, `near-${position}`),
+              keyEvent("KeyNearExpiry", demoSeededVersion, `near-${position}`),
               log,
             );
           } else {
@@ -174,34 +164,28 @@ describe("event order, duplicates, probes and reconciles", () => {
           }
         }
 
-        const created = new Map<string, number>([[kidOf(seededVersion), 0]]);
-        versions.forEach((version, index) => created.set(kidOf(version), index + 1));
+        const created = new Map<string, number>([[demoKid(demoSeededVersion), 0]]);
+        versions.forEach((version, index) => created.set(demoKid(version), index + 1));
         const usable = versions.filter((_, index) => kinds[index] === "usable");
         const newestUsable = usable.at(-1);
-        const expectedKid = kidOf(newestUsable ?? seededVersion);
+        const expectedKid = demoKid(newestUsable ?? demoSeededVersion);
 
         for (const name of pinned) {
-          expect(world.standIn.getAccount(accountId(name))?.keyIdentifier).toBe(expectedKid);
+          expect(world.standIn.getAccount(demoAccountId(name))?.keyIdentifier).toBe(expectedKid);
           const targets = patches.filter((patch) => patch.account === name).map((p) => p.to);
           // Only usable versions, each strictly newer than the one before: never backwards.
-          for (const target of targets) expect(usable.map(kidOf)).toContain(target);
+          for (const target of targets) expect(usable.map(demoKid)).toContain(target);
           const order = [0, ...targets.map((target) => created.get(target) ?? -1)];
           expect(order).toEqual([...order].sort((a, b) => a - b));
           expect(new Set(order).size).toBe(order.length);
         }
-        expect(world.standIn.getAccount(accountId("batchfollow"))?.keyIdentifier).toBe(
-          "https://contoso-cmk.vault.azure.net/keys/batch-cmk",
+        expect(world.standIn.getAccount(demoAccountId("batchfollow"))?.keyIdentifier).toBe(
+          demoKid(),
         );
         expect(patches.every((patch) => patch.status === 200)).toBe(true);
 
         // Exactly one applied ledger entry per PATCH made, and nothing else.
-        const ledger = (await runtime.history())
-          .map(
-            (entry) =>
-              `${entry.accountId.split("/").at(-1)} ${entry.newKeyIdentifier} ${entry.outcome}`,
-          )
-          .sort();
-        expect(ledger).toEqual(
+        expect(await ledgerLines(runtime)).toEqual(
           patches.map((patch) => `${patch.account} ${patch.to} applied`).sort(),
         );
         expect(world.standIn.untrustedRequests).toEqual([]);
@@ -219,7 +203,7 @@ describe("two handlings of the same key at once", () => {
   ])(
     "in one instance, $name: no change is PATCHed twice and no ledger entry lacks its change",
     async ({ second }) => {
-      const world = createWorld(demo());
+      const world = createWorld(loadDemoScenario());
       const versions = addVersions(world, ["usable", "usable"]);
       const { runtime, patches } = recordingRuntime(world);
       world.standIn.setLatency(50, "batch.update");
@@ -232,35 +216,32 @@ describe("two handlings of the same key at once", () => {
       ]);
 
       expect(results.map((result) => result.retryable)).toEqual([false, false]);
-      const newest = kidOf(versions[second] ?? "");
+      const newest = demoKid(versions[second] ?? "");
       for (const name of pinned) {
-        expect(world.standIn.getAccount(accountId(name))?.keyIdentifier).toBe(newest);
+        expect(world.standIn.getAccount(demoAccountId(name))?.keyIdentifier).toBe(newest);
         const targets = patches.filter((patch) => patch.account === name).map((p) => p.to);
         // The same event twice: one PATCH. Two versions: the older may go first, then the newer;
         // if the newer goes first the older is never applied after it.
-        const allowed = second === 0 ? [[newest]] : [[kidOf(versions[0] ?? ""), newest], [newest]];
+        const allowed =
+          second === 0 ? [[newest]] : [[demoKid(versions[0] ?? ""), newest], [newest]];
         expect(allowed).toContainEqual(targets);
       }
       expect(patches.every((patch) => patch.status === 200)).toBe(true);
-      const ledger = (await runtime.history())
-        .map(
-          (entry) =>
-            `${entry.accountId.split("/").at(-1)} ${entry.newKeyIdentifier} ${entry.outcome}`,
-        )
-        .sort();
-      expect(ledger).toEqual(patches.map((patch) => `${patch.account} ${patch.to} applied`).sort());
+      expect(await ledgerLines(runtime)).toEqual(
+        patches.map((patch) => `${patch.account} ${patch.to} applied`).sort(),
+      );
     },
   );
 
   it("two instances sharing the ledger race on one event: the ledger claim lets one PATCH each account, the other is told to try later, and its redelivery changes nothing", async () => {
-    const world = createWorld(demo());
+    const world = createWorld(loadDemoScenario());
     const [version] = addVersions(world, ["usable"]);
     const one = recordingRuntime(world);
     const two = recordingRuntime(world);
     // A slow PATCH keeps the first claim open while the second instance reaches its own.
     world.standIn.setLatency(200, "batch.update");
     const event = keyEvent("KeyNewVersionCreated", version ?? "", "evt-race");
-    const kid = kidOf(version ?? "");
+    const kid = demoKid(version ?? "");
 
     const [first, second] = await Promise.all([
       one.runtime.handleDelivery(event, world.log),
@@ -271,7 +252,7 @@ describe("two handlings of the same key at once", () => {
       result.reports.flatMap((report) =>
         report.kind === "key"
           ? report.result.outcomes
-              .filter((outcome) => outcome.accountId !== accountId("batchfollow"))
+              .filter((outcome) => outcome.accountId !== demoAccountId("batchfollow"))
               .map(
                 (outcome) =>
                   `${outcome.accountId.split("/").at(-1)} ${outcome.decision} ${outcome.reason}`,
@@ -290,23 +271,22 @@ describe("two handlings of the same key at once", () => {
       (patch) => `${patch.account} ${patch.status}`,
     );
     expect(made.sort()).toEqual(["batchetl 200", "batchprod 200"]);
-    const ledger = async () =>
-      (await one.runtime.history())
-        .map(
-          (entry) =>
-            `${entry.accountId.split("/").at(-1)} ${entry.newKeyIdentifier} ${entry.outcome}`,
-        )
-        .sort();
-    expect(await ledger()).toEqual([`batchetl ${kid} applied`, `batchprod ${kid} applied`]);
+    expect(await ledgerLines(one.runtime)).toEqual([
+      `batchetl ${kid} applied`,
+      `batchprod ${kid} applied`,
+    ]);
 
     const loser = first.retryable ? one : two;
     const redelivery = await loser.runtime.handleDelivery(event, world.log);
 
     expect(redelivery.retryable).toBe(false);
     expect([...one.patches, ...two.patches]).toHaveLength(2);
-    expect(await ledger()).toEqual([`batchetl ${kid} applied`, `batchprod ${kid} applied`]);
+    expect(await ledgerLines(one.runtime)).toEqual([
+      `batchetl ${kid} applied`,
+      `batchprod ${kid} applied`,
+    ]);
     for (const name of pinned) {
-      expect(world.standIn.getAccount(accountId(name))?.updates).toBe(1);
+      expect(world.standIn.getAccount(demoAccountId(name))?.updates).toBe(1);
     }
   });
 });

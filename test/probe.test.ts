@@ -11,16 +11,18 @@ import type {
   Vault,
 } from "../src/lib/model";
 import { type ProbeInput, type ProbeSettings, probeAccounts } from "../src/lib/probe";
+import { subscriptionId } from "./support/fakes";
+import {
+  kid as versionKid,
+  keyVersion as usableVersion,
+  v,
+  vaultId,
+  vaultUrl,
+} from "./support/keys";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
-const subscriptionId = "00000000-0000-0000-0000-000000000001";
 const otherSubscriptionId = "00000000-0000-0000-0000-000000000002";
-const vaultUrl = "https://contoso-cmk.vault.azure.net";
-const vaultId = `/subscriptions/${subscriptionId}/resourceGroups/security-rg/providers/Microsoft.KeyVault/vaults/contoso-cmk`;
-
-/** A 32-hex version whose digits say its order. */
-const v = (n: number): string => n.toString(16).padStart(32, "0");
-const kid = (n: number): string => `${vaultUrl}/keys/batch-cmk/${v(n)}`;
+const kid = (n: number): string => versionKid(v(n));
 
 const settings: ProbeSettings = {
   cloud: "public",
@@ -30,20 +32,9 @@ const settings: ProbeSettings = {
   reconcile: false,
 };
 
+/** A usable version on day `n` of 2026 that permits only the wrap operations. */
 function keyVersion(n: number, overrides: Partial<KeyVersion> = {}): KeyVersion {
-  return {
-    kid: kid(n),
-    name: "batch-cmk",
-    version: v(n),
-    enabled: true,
-    createdOn: new Date(Date.UTC(2026, 0, n)),
-    notBefore: undefined,
-    expiresOn: new Date(Date.UTC(2027, 0, n)),
-    keyType: "RSA",
-    keySize: 3072,
-    keyOps: ["wrapKey", "unwrapKey"],
-    ...overrides,
-  };
+  return usableVersion(n, { keyOps: ["wrapKey", "unwrapKey"], ...overrides });
 }
 
 function properties(version: KeyVersion): KeyVersionProperties {

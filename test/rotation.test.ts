@@ -129,6 +129,18 @@ describe("handleKeyEvent", () => {
     expect(batch.patches).toEqual([]);
   });
 
+  it("asks Key Vault nothing when every affected account is versionless", async () => {
+    const { deps, keyVault } = setup([account("follows", kid())], three, {
+      keyVaultFailure: serverError,
+    });
+
+    const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 3), deps);
+
+    expect(result.outcomes.map((entry) => entry.reason)).toEqual(["VersionlessIdentifier"]);
+    expect(keyVault.calls).toEqual({ get: 0, list: 0, rotate: 0 });
+    expect(result.retryable).toBe(false);
+  });
+
   it("keeps going when one account's PATCH fails, and asks for a redelivery when the failure is transient", async () => {
     const { deps, batch } = setup(
       [account("a1", kid(v(2))), account("a2", kid(v(2))), account("a3", kid(v(1)))],

@@ -5,14 +5,12 @@
  * connection string, and the log lines, alerts and ledger rows must carry neither, nor any key's
  * modulus.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { KeyClient } from "@azure/keyvault-keys";
 import { describe, expect, inject, it } from "vitest";
 import { type Output, main } from "../src/cli/main";
 import { createLogger, redact, setOutputTap } from "../src/lib/log";
 import { fakeToken } from "../src/standin/credential";
-import { loadScenario } from "../src/standin/scenario";
+import { demoSubscription, demoVaultUrl, keyVaultEvent, loadDemoScenario } from "./support/demo";
 import { type World, createWorld } from "./support/harness";
 import { findSecrets } from "./support/secrets";
 
@@ -124,28 +122,9 @@ describe("the output tap every log line passes", () => {
   });
 });
 
-const demo = JSON.parse(
-  readFileSync(path.join(__dirname, "..", "scenarios", "demo.json"), "utf8"),
-) as unknown;
-const subscription = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
-const vaultId = `/subscriptions/${subscription}/resourceGroups/security-rg/providers/Microsoft.KeyVault/vaults/contoso-cmk`;
-
-function newVersionEvent(version: string) {
-  return {
-    id: `canary-${version.slice(0, 8)}`,
-    topic: vaultId,
-    subject: "batch-cmk",
-    eventType: "Microsoft.KeyVault.KeyNewVersionCreated",
-    eventTime: "2026-12-04T09:00:00Z",
-    data: {
-      Id: `https://contoso-cmk.vault.azure.net/keys/batch-cmk/${version}`,
-      VaultName: "contoso-cmk",
-      ObjectType: "Key",
-      ObjectName: "batch-cmk",
-      Version: version,
-    },
-  };
-}
+/** A new version's event, with an id that says it came from this file. */
+const newVersionEvent = (version: string) =>
+  keyVaultEvent("KeyNewVersionCreated", version, { id: `canary-${version.slice(0, 8)}` });
 
 /** Everything a run left that a person or another system could read. */
 async function everythingSaid(world: World): Promise<string[]> {
@@ -158,7 +137,7 @@ async function everythingSaid(world: World): Promise<string[]> {
 
 /** A key version's modulus in the encodings it could leak in. */
 async function modulusOf(world: World, version: string): Promise<string[]> {
-  const client = new KeyClient("https://contoso-cmk.vault.azure.net", world.standIn.credential, {
+  const client = new KeyClient(demoVaultUrl, world.standIn.credential, {
     httpClient: world.standIn.httpClient,
   });
   const key = await client.getKey("batch-cmk", { version });
@@ -180,7 +159,7 @@ describe("canaries: Azure errors that quote credentials", () => {
   ])(
     "%s fails and the log names the failure without the token or the account key",
     async (_what, operation, logged) => {
-      const world = createWorld(loadScenario(demo));
+      const world = createWorld(loadDemoScenario());
       const version = world.standIn.addKeyVersion("contoso-cmk", "batch-cmk", { size: 3072 });
       const fault = world.standIn.addFault({ operation, status: 400, message: canaryMessage });
 
@@ -204,7 +183,7 @@ describe("canaries: Azure errors that quote credentials", () => {
   );
 
   it("a rotation logs, alerts and records no part of the key's modulus", async () => {
-    const world = createWorld(loadScenario(demo));
+    const world = createWorld(loadDemoScenario());
     const tooSmall = world.standIn.addKeyVersion("contoso-cmk", "batch-cmk", { size: 1024 });
     const refused = await world.runtime.handleDelivery(newVersionEvent(tooSmall), world.log);
     world.setNow("2026-12-04T10:00:00Z");
@@ -230,7 +209,7 @@ describe("canaries: Azure errors that quote credentials", () => {
 describe("the command line's own error line", () => {
   it("is redacted like a log line", async () => {
     const saved = { ...process.env };
-    process.env.BATCH_CMK_SUBSCRIPTION_IDS = subscription;
+    process.env.BATCH_CMK_SUBSCRIPTION_IDS = demoSubscription;
     process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
     let out = "";
     let err = "";

@@ -7,13 +7,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Output, main } from "../src/cli/main";
 import { loadSettings } from "../src/lib/config";
 import type { Registration } from "./setup/functionsCore";
-
-const subscription = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
+import { demoSubscription } from "./support/demo";
 
 /** One bad value per kind of check, each naming a different setting. */
 const badSettings: Record<string, string> = {
   BATCH_CMK_ACCOUNT_IDS: "/subscriptions/not-a-guid/batchAccounts/prod",
-  BATCH_CMK_SUBSCRIPTION_IDS: `${subscription},12345`,
+  BATCH_CMK_SUBSCRIPTION_IDS: `${demoSubscription},12345`,
   BATCH_CMK_PROBE_SCHEDULE: "*/5 * * * *",
   BATCH_CMK_CLOUD: "germany",
   BATCH_CMK_NEAR_EXPIRY_ACTION: "ignore",
@@ -112,7 +111,7 @@ describe("loading the Functions entry", () => {
   it("does not repeat a secret pasted into the wrong setting", async () => {
     const sas = "sv=2022-11-02&ss=t&sig=Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkw%3D";
     useSettings({
-      BATCH_CMK_SUBSCRIPTION_IDS: subscription,
+      BATCH_CMK_SUBSCRIPTION_IDS: demoSubscription,
       BATCH_CMK_ALERT_TOPIC_ENDPOINT: `https://contoso.table.core.windows.net/?${sas}`,
     });
 
@@ -127,13 +126,13 @@ describe("loading the Functions entry", () => {
 
   it("loads when the settings are good", async () => {
     useSettings({
-      BATCH_CMK_SUBSCRIPTION_IDS: subscription,
+      BATCH_CMK_SUBSCRIPTION_IDS: demoSubscription,
       BATCH_CMK_SIMULATE: "scenarios/demo.json",
     });
 
     const host = await import("../src/functions/host");
 
-    expect(host.settings.subscriptionIds).toEqual([subscription]);
+    expect(host.settings.subscriptionIds).toEqual([demoSubscription]);
   });
 });
 
@@ -176,7 +175,7 @@ describe("the command line with bad settings or options", () => {
     ["a switch given a value", ["probe", "--json=yes"], "--json takes no value"],
     ["an unknown command", ["rotate-everything"], "unknown command 'rotate-everything'"],
   ])("exits 2 with the usage for %s", async (_what, argv, problem) => {
-    useSettings({ BATCH_CMK_SUBSCRIPTION_IDS: subscription });
+    useSettings({ BATCH_CMK_SUBSCRIPTION_IDS: demoSubscription });
     const out = capture();
     const err = capture();
 

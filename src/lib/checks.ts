@@ -37,6 +37,7 @@ export const ProbeCouldNotSee = "ProbeCouldNotSee";
 export const RotationRefusedUnusableVersion = "RotationRefusedUnusableVersion";
 export const RotationPatchFailed = "RotationPatchFailed";
 export const AccountOnExpiredKey = "AccountOnExpiredKey";
+export const RotationKeyUnreadable = "RotationKeyUnreadable";
 
 export type ProbeReason =
   | typeof KeyIdentifierInvalid
@@ -57,7 +58,10 @@ export type ProbeReason =
   | typeof ProbeCouldNotSee;
 
 export type RotationReason =
-  typeof RotationRefusedUnusableVersion | typeof RotationPatchFailed | typeof AccountOnExpiredKey;
+  | typeof RotationRefusedUnusableVersion
+  | typeof RotationPatchFailed
+  | typeof AccountOnExpiredKey
+  | typeof RotationKeyUnreadable;
 
 export type Reason = ProbeReason | RotationReason;
 
@@ -597,5 +601,19 @@ export function accountOnExpiredKey(kid: string, expiresOn: Date): Finding {
     severity: "critical",
     message: `account is left on ${kid}, which expired on ${expiresOn.toISOString()}`,
     remedy: "Create a usable key version and move the account to it now.",
+  };
+}
+
+/**
+ * Key Vault refused to show the guard the key an event named. A redelivery would meet the same
+ * refusal, so the event is not retried: someone must grant the access, then replay the event.
+ */
+export function rotationKeyUnreadable(kid: string, summary: string): Finding {
+  return {
+    check: RotationKeyUnreadable,
+    severity: "warning",
+    message: `could not read ${kid} to decide a rotation: ${summary}`,
+    remedy:
+      "Give the guard's identity Get and List on the vault's keys, then replay the event (batch-cmk-guard replay).",
   };
 }

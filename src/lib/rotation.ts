@@ -62,6 +62,14 @@ export interface RotationDeps {
   readonly observer?: RotationObserver;
 }
 
+/** What versionless accounts are decided on: they never need the key's versions. */
+const noKeyFacts: KeyFacts = {
+  versions: [],
+  eventVersionProblems: [],
+  newestUsable: undefined,
+  wouldRotate: false,
+};
+
 /** How many versions, newest first, are read in full while looking for a usable one. */
 const maxCandidateReads = 5;
 
@@ -92,30 +100,31 @@ export async function handleKeyEvent(event: KeyEvent, deps: RotationDeps): Promi
     return result([]);
   }
 
-  let facts: KeyFacts;
-  try {
-    facts = await deps.lock(`key:${keyRef(event.key)}`, () =>
-      gatherKeyFacts(event, affected, deps),
-    );
-  } catch (error) {
-    const failure = classifyError(error);
-    const outcomes = affected.map(({ account, current }) =>
-      outcome(
-        account,
-        current,
-        "failed",
-        "KeyVaultUnavailable",
-        `could not read the key: ${failure.summary}`,
-        {
-          retryable: failure.kind === "transient",
-        },
-      ),
-    );
-    return result(await report(event, outcomes, deps));
+  // Versionless accounts need nothing from Key Vault: Batch follows new versions itself.
+  let facts = noKeyFacts;
+  let keyFailure: Failure | undefined;
+  if (affected.some(({ current }) => current.version !== undefined)) {
+    try {
+      facts = await deps.lock(`key:${keyRef(event.key)}`, () =>
+        gatherKeyFacts(event, affected, deps),
+      );
+    } catch (error) {
+      keyFailure = classifyError(error);
+    }
   }
 
-  const settled = await mapLimit(affected, deps.settings.maxConcurrency, ({ account, current }) =>
-    decideAndApply(event, account, current, facts, deps),
+  const settled = await mapLimit(
+    affected,
+    deps.settings.maxConcurrency,
+    async ({ account, current }) => {
+      if (keyFailure !== undefined && current.version !== undefined) {
+        const message = `could not read the key: ${keyFailure.summary}`;
+        return outcome(account, current, "failed", "KeyVaultUnavailable", message, {
+          retryable: keyFailure.kind === "transient",
+        });
+      }
+      return decideAndApply(event, account, current, facts, deps);
+    },
   );
   const outcomes = settled.map((entry, index) => {
     if (entry.status === "fulfilled") return entry.value;

@@ -24,9 +24,11 @@ import { tableAlertStore } from "./azure/alertStore";
 import { appInsightsTracker, eventGridPublisher } from "./azure/sinks";
 import {
   AccountOnExpiredKey,
+  RotationKeyUnreadable,
   RotationPatchFailed,
   RotationRefusedUnusableVersion,
   accountOnExpiredKey,
+  rotationKeyUnreadable,
   rotationPatchFailed,
   rotationRefusedUnusableVersion,
 } from "./checks";
@@ -198,6 +200,10 @@ function rotationAlerts(alerts: AlertManager, now: () => Date): RotationObserver
         version: event.key.version,
       };
       const at = now();
+      // The key could be read this time, so an earlier refusal of the guard's own access is over.
+      if (outcome.reason !== "KeyVaultUnavailable") {
+        await alerts.resolve(target, RotationKeyUnreadable, at);
+      }
       if (outcome.decision === "changed") {
         for (const check of [
           RotationRefusedUnusableVersion,
@@ -220,6 +226,8 @@ function rotationAlerts(alerts: AlertManager, now: () => Date): RotationObserver
           rotationPatchFailed(outcome.to ?? event.key.kid, outcome.message),
           at,
         );
+      } else if (outcome.reason === "KeyVaultUnavailable" && !outcome.retryable) {
+        await alerts.report(target, rotationKeyUnreadable(event.key.kid, outcome.message), at);
       } else if (
         outcome.reason === "NoUsableVersion" &&
         event.type === "Microsoft.KeyVault.KeyExpired"

@@ -6,6 +6,7 @@ import { odata, type TableClient, type TableEntityResult } from "@azure/data-tab
 import type { AlertRecord, AlertStore, StoredAlert, WriteResult } from "../alerts";
 import type { Severity } from "../checks";
 import { classifyError } from "../errors";
+import { accountPartitionKey, tableCreatedOnFirstUse } from "./tables";
 
 type AlertTable = Pick<
   TableClient,
@@ -31,37 +32,9 @@ interface AlertEntity {
   resolvedOn?: string;
 }
 
-/**
- * A table key for an account id. ARM ids compare case-insensitively, so the id is lower-cased;
- * `/` becomes `:` and anything outside a safe set becomes `~` and four hex digits, which keeps the
- * key readable, free of the characters tables refuse (`/ \ # ?` and control characters) and
- * distinct for distinct ids.
- */
-export function accountPartitionKey(accountId: string): string {
-  let key = "";
-  for (const char of accountId.toLowerCase()) {
-    if (/[a-z0-9._()-]/.test(char)) key += char;
-    else if (char === "/") key += ":";
-    else {
-      for (const unit of char.split("").map((c) => c.charCodeAt(0))) {
-        key += `~${unit.toString(16).padStart(4, "0")}`;
-      }
-    }
-  }
-  return key;
-}
-
 /** The alert store over one table, created on first use. */
 export function tableAlertStore(table: AlertTable): AlertStore {
-  let ready: Promise<void> | undefined;
-  // createTable already treats "table exists" as success; a failed attempt is retried next call.
-  const ensureTable = (): Promise<void> => {
-    ready ??= table.createTable().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
+  const ensureTable = tableCreatedOnFirstUse(table);
 
   return {
     async listAll() {

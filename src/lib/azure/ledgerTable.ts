@@ -2,6 +2,7 @@
 import { type TableClient, type TableEntityResult, odata } from "@azure/data-tables";
 import { LedgerUnavailableError, classifyError } from "../errors";
 import { type Claim, type Ledger, type LedgerEntry, staleClaimMs } from "../ledger";
+import { accountPartitionKey, tableCreatedOnFirstUse } from "./tables";
 
 interface LedgerRow {
   partitionKey: string;
@@ -16,25 +17,13 @@ interface LedgerRow {
   detail?: string;
 }
 
-/** Table keys may not hold `/`, `\`, `#` or `?`; account ids hold `/`. */
-export function accountPartition(accountId: string): string {
-  return accountId.toLowerCase().replace(/\//g, "|");
-}
-
 /** One row per change: the same target for the same account is the same change. */
 function changeRow(newKeyIdentifier: string): string {
   return encodeURIComponent(newKeyIdentifier.toLowerCase()).replace(/%/g, "~");
 }
 
 export function createTableLedger(table: TableClient): Ledger {
-  let ready: Promise<void> | undefined;
-  const ensureTable = (): Promise<void> => {
-    ready ??= table.createTable().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
+  const ensureTable = tableCreatedOnFirstUse(table);
 
   const guarded = async <T>(action: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -52,7 +41,7 @@ export function createTableLedger(table: TableClient): Ledger {
     claim: (intent, now) =>
       guarded("claim", async (): Promise<Claim> => {
         const row: LedgerRow = {
-          partitionKey: accountPartition(intent.accountId),
+          partitionKey: accountPartitionKey(intent.accountId),
           rowKey: changeRow(intent.newKeyIdentifier),
           accountId: intent.accountId,
           newKeyIdentifier: intent.newKeyIdentifier,
@@ -108,7 +97,7 @@ export function createTableLedger(table: TableClient): Ledger {
         let existing: TableEntityResult<LedgerRow>;
         try {
           existing = await table.getEntity<LedgerRow>(
-            accountPartition(accountId),
+            accountPartitionKey(accountId),
             changeRow(newKeyIdentifier),
           );
         } catch (error) {
@@ -134,7 +123,7 @@ export function createTableLedger(table: TableClient): Ledger {
         const queryOptions =
           filter.accountId === undefined
             ? {}
-            : { filter: odata`PartitionKey eq ${accountPartition(filter.accountId)}` };
+            : { filter: odata`PartitionKey eq ${accountPartitionKey(filter.accountId)}` };
         const entries: LedgerEntry[] = [];
         for await (const row of table.listEntities<LedgerRow>({ queryOptions })) {
           entries.push(toEntry(row));
@@ -160,7 +149,7 @@ function toEntry(row: LedgerRow | TableEntityResult<LedgerRow>): LedgerEntry {
 
 function toRow(entry: LedgerEntry): LedgerRow {
   return {
-    partitionKey: accountPartition(entry.accountId),
+    partitionKey: accountPartitionKey(entry.accountId),
     rowKey: changeRow(entry.newKeyIdentifier),
     accountId: entry.accountId,
     newKeyIdentifier: entry.newKeyIdentifier,
