@@ -9,15 +9,16 @@ import type { ClientOptions } from "./azure/clients";
 import { createTableLedger } from "./azure/ledgerTable";
 import type { AzurePorts } from "./azure/ports";
 import { createTableClient } from "./azure/storage";
-import type { Settings } from "./config";
+import { type Settings, settingNames } from "./config";
 import { type DeliveryResult, handleDelivery, handleEvents } from "./delivery";
 import { discoverAccounts } from "./discovery";
 import { classifyError } from "./errors";
-import type { DeliveredEvent, VaultPolicyEvent } from "./events";
+import type { DeliveredEvent, KeyEvent, VaultPolicyEvent } from "./events";
 import { createKeyedLock } from "./keyedLock";
 import { parseKeyId } from "./keyId";
 import type { Ledger, LedgerEntry } from "./ledger";
 import type { Logger } from "./log";
+import type { BatchAccount } from "./model";
 import { AlertManager, type AlertSink, type AlertTarget } from "./alerts";
 import { appInsightsSink, eventGridSink, logSink } from "./alertSinks";
 import { tableAlertStore } from "./azure/alertStore";
@@ -34,7 +35,6 @@ import {
 } from "./checks";
 import { type ProbeReport, probeAccounts } from "./probe";
 import { type AccountOutcome, type RotationObserver, handleKeyEvent } from "./rotation";
-import type { KeyEvent } from "./events";
 
 export interface RuntimeOptions {
   readonly settings: Settings;
@@ -65,8 +65,12 @@ export interface Runtime {
 }
 
 export interface ProbeRun extends ProbeReport {
-  /** Accounts or subscriptions that could not be read at all. */
-  readonly unreadable: Array<{ readonly id: string; readonly summary: string }>;
+  /** Accounts or subscriptions that could not be read, or were left out by the vault allowlist. */
+  readonly unreadable: Array<{
+    readonly id: string;
+    readonly summary: string;
+    readonly retryable: boolean;
+  }>;
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
@@ -111,10 +115,27 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const probe = async (log: Logger, filter: { vaultName?: string } = {}): Promise<ProbeRun> => {
     const discovery = await discoverAccounts(settings, ports.batch);
-    const accounts = discovery.accounts.filter(
+    const inScope = discovery.accounts.filter(
       (account) =>
         filter.vaultName === undefined || vaultNameOf(account.keyIdentifier) === filter.vaultName,
     );
+    // The allowlist bounds where the app's credential may go, for the probe as for events.
+    const allowed = (account: BatchAccount) => {
+      const vault = vaultNameOf(account.keyIdentifier);
+      return (
+        settings.vaultAllowlist.length === 0 ||
+        vault === undefined ||
+        settings.vaultAllowlist.includes(vault)
+      );
+    };
+    const accounts = inScope.filter(allowed);
+    const notAllowed = inScope
+      .filter((account) => !allowed(account))
+      .map((account) => ({
+        id: account.id,
+        summary: `its vault ${vaultNameOf(account.keyIdentifier) ?? ""} is not on ${settingNames.vaultAllowlist}; not probed`,
+        retryable: false,
+      }));
     const alerts = alertsFor(log);
     if (filter.vaultName === undefined) {
       try {
@@ -145,7 +166,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     });
     return {
       ...report,
-      unreadable: discovery.failures.map(({ id, failure }) => ({ id, summary: failure.summary })),
+      unreadable: [
+        ...discovery.failures.map(({ id, failure }) => ({
+          id,
+          summary: failure.summary,
+          retryable: failure.kind === "transient",
+        })),
+        ...notAllowed,
+      ],
     };
   };
 
@@ -157,7 +185,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const run = await probe(log, { vaultName: event.vaultName });
       return {
         summary: summariseProbe(run),
-        retryable: run.unreadable.length > 0 || run.discoveryFailure !== undefined,
+        retryable:
+          run.unreadable.some((entry) => entry.retryable) || run.discoveryFailure !== undefined,
       };
     },
   });
