@@ -290,7 +290,7 @@ describe("when the probe cannot see", () => {
 
     expect({ results: run.results, unreadable: run.unreadable }).toEqual({
       results: [],
-      unreadable: [{ id: subscription, summary: "ECONNRESET read ECONNRESET" }],
+      unreadable: [{ id: subscription, summary: "ECONNRESET read ECONNRESET", retryable: true }],
     });
     expect(world.alerts).toEqual([]);
     expect(await storedAlerts(world, rbacSystem)).toEqual([

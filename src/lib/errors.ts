@@ -1,4 +1,5 @@
 /** One small error family, and the classification of Azure failures into what to do about them. */
+import { redact } from "./log";
 
 /** How a failed Azure call should be treated. */
 export type FailureKind =
@@ -44,9 +45,10 @@ export function classifyError(error: unknown): Failure {
   const code = typeof record.code === "string" ? record.code : undefined;
   const name = typeof record.name === "string" ? record.name : "Error";
   const message = typeof record.message === "string" ? record.message : String(error);
-  const summary = [statusCode, code ?? name, firstLine(message)]
-    .filter((part) => part !== undefined)
-    .join(" ");
+  // Service messages can quote request headers or connection strings: never carry them on.
+  const summary = redact(
+    [statusCode, code ?? name, firstLine(message)].filter((part) => part !== undefined).join(" "),
+  );
 
   const kind = ((): FailureKind => {
     if (statusCode === 404) return "not-found";
