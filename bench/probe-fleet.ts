@@ -17,6 +17,13 @@ import { buildFleet, createStandIn } from "../src/standin";
 
 async function main(): Promise<void> {
   const accounts = Number(process.argv[2] ?? 10_000);
+  if (!Number.isInteger(accounts) || accounts < 1) {
+    console.error(
+      `usage: npm run bench -- [ACCOUNTS]; ACCOUNTS must be a whole number, found '${process.argv[2]}'`,
+    );
+    process.exitCode = 2;
+    return;
+  }
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 0);
   const pin = process.env.BENCH_PIN === "previous" ? "previous" : "current";
   const scenario = buildFleet({ accounts, subscriptions: 2, identity: "sharedUserAssigned", pin });

@@ -1,17 +1,34 @@
 #!/usr/bin/env node
-// Runs the compiled command line (`npm run build`), or the TypeScript sources through tsx in a
-// development checkout.
+// In a development checkout (sources and tsx present) the TypeScript sources run directly, so an
+// edit is never hidden behind an old build; an installed package runs the compiled `dist/`.
 const path = require("node:path");
 const fs = require("node:fs");
 
-const compiled = path.join(__dirname, "..", "dist", "src", "cli", "main.js");
-if (fs.existsSync(compiled)) {
-  require(compiled)
-    .main(process.argv.slice(2))
-    .then((code) => (process.exitCode = code));
-} else {
-  require("tsx/cjs");
-  require(path.join(__dirname, "..", "src", "cli", "main.ts"))
-    .main(process.argv.slice(2))
-    .then((code) => (process.exitCode = code));
+const root = path.join(__dirname, "..");
+const source = path.join(root, "src", "cli", "main.ts");
+const compiled = path.join(root, "dist", "src", "cli", "main.js");
+
+function hasTsx() {
+  try {
+    require.resolve("tsx/cjs", { paths: [root] });
+    return true;
+  } catch {
+    return false;
+  }
 }
+
+let entry;
+if (fs.existsSync(source) && hasTsx()) {
+  require(require.resolve("tsx/cjs", { paths: [root] }));
+  entry = source;
+} else if (fs.existsSync(compiled)) {
+  entry = compiled;
+} else {
+  process.stderr.write("batch-cmk-guard: not built; run `npm run build` first\n");
+  process.exit(1);
+}
+require(entry)
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -227,13 +227,13 @@ describe("the command line's own error line", () => {
         stream((text) => (err += text)),
       );
 
-      expect(code).toBe(1);
+      expect(code).toBe(2);
     } finally {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
       Object.assign(process.env, saved);
     }
     expect(out).toBe("");
-    expect(err).toMatch(/^error: ENOENT: no such file or directory, open .*sig=\[redacted\]/);
+    expect(err).toMatch(/^replay: no such file '.*sig=\[redacted\]/);
     expect(err).not.toContain("Q2FuYXJ5U2lnbmF0dXJl");
   });
 });

@@ -26,5 +26,7 @@ export function shortKid(kid: string | undefined): string {
   const match = /^https:\/\/([^./]+)[^/]*\/keys\/([^/]+)(?:\/([^/]+))?/i.exec(kid);
   if (!match) return kid;
   const [, vault, name, version] = match;
-  return `${vault}/${name}${version === undefined ? " (versionless)" : `@${version.slice(0, 8)}`}`;
+  if (version === undefined) return `${vault}/${name} (versionless)`;
+  // Real versions are 32 hex characters; anything else (a dry run's placeholder) is shown whole.
+  return `${vault}/${name}@${/^[0-9a-f]{32}$/i.test(version) ? version.slice(0, 8) : version}`;
 }

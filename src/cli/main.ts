@@ -8,15 +8,15 @@
  *
  *   --simulate SCENARIO.json               run any command against the offline stand-in
  */
-import { readFile } from "node:fs/promises";
 import { SettingsError, loadSettings, settingNames } from "../lib/config";
-import { parseDeliveryText } from "../lib/events";
+import { parseAccountId } from "../lib/azure/batch";
 import { createLogger, redact, tapOutput } from "../lib/log";
 import { UsageError, parseArgs } from "./args";
 import { runDemo } from "./demo";
-import { accountName, shortKid, table } from "./format";
-import { openRuntime } from "./open";
+import { ScenarioError } from "../standin/scenario";
+import { runHistory } from "./historyCommand";
 import { runProbeCommand } from "./probeCommand";
+import { runReplay } from "./replayCommand";
 import { settingsEnvironment } from "./settings";
 
 const usage = `usage: batch-cmk-guard <command> [options]
@@ -27,13 +27,25 @@ commands:
   probe              probe every watched CMK account now  [--account ID] [--json]
   history            the change ledger, newest first  [--account ID] [--limit N] [--json]
   demo               the rotation and revocation story on the offline stand-in
+  help               this text
 
 options:
   --simulate FILE    run against the offline stand-in seeded from a scenario file
+                     (its subscriptions are watched unless settings name accounts or subscriptions)
   --verbose          also print debug lines
   --help             this text
 
-Settings come from the environment, or the Values of ./local.settings.json.`;
+Settings come from the environment, or the Values of ./local.settings.json.
+Exit codes: 0 done; 1 work failed or needs a look (probe: an account is critical);
+2 usage or settings error; 3 (probe) some accounts could not be seen.`;
+
+/** What each command accepts beside `--verbose` and `--help`. */
+const commands: Readonly<Record<string, { flags: readonly string[]; files: boolean }>> = {
+  replay: { flags: ["simulate", "dry-run", "json"], files: true },
+  probe: { flags: ["simulate", "account", "json"], files: false },
+  history: { flags: ["simulate", "account", "limit", "json"], files: false },
+  demo: { flags: [], files: false },
+};
 
 /** Where the command line writes: `process.stdout`/`stderr`, or any writable a test passes. */
 export type Output = Pick<NodeJS.WritableStream, "write">;
@@ -57,14 +69,33 @@ export async function main(
       ["simulate", "account", "limit"],
       ["dry-run", "json", "verbose", "help"],
     );
-    if (args.flags.help || args.command === undefined) {
+    if (args.flags.help || args.command === "help") {
       print(usage);
-      return args.command === undefined && !args.flags.help ? 2 : 0;
+      return 0;
     }
+    if (args.command === undefined) throw new UsageError("no command given");
+    const command = commands[args.command];
+    if (command === undefined) throw new UsageError(`unknown command '${args.command}'`);
+    for (const flag of Object.keys(args.flags)) {
+      if (flag !== "verbose" && !command.flags.includes(flag)) {
+        throw new UsageError(`${args.command} does not take --${flag}`);
+      }
+    }
+    if (!command.files && args.positionals.length > 0) {
+      throw new UsageError(`${args.command} takes no arguments, found '${args.positionals[0]}'`);
+    }
+    const account = typeof args.flags.account === "string" ? args.flags.account : undefined;
+    if (account !== undefined) checkAccountId(account);
+    const limit = args.flags.limit === undefined ? undefined : Number(args.flags.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+      throw new UsageError("--limit needs a whole number of at least 1");
+    }
+
     const verbose = args.flags.verbose === true;
+    const json = args.flags.json === true;
     const log = createLogger({
       debug: (line) => verbose && warn(`debug ${line}`),
-      info: (line) => (args.flags.json ? undefined : warn(`info  ${line}`)),
+      info: (line) => (json ? undefined : warn(`info  ${line}`)),
       warn: (line) => warn(`warn  ${line}`),
       error: (line) => warn(`error ${line}`),
     });
@@ -74,85 +105,33 @@ export async function main(
     const env = settingsEnvironment(process.cwd(), process.env);
     if (typeof args.flags.simulate === "string") env[settingNames.simulate] = args.flags.simulate;
     if (args.flags["dry-run"]) env[settingNames.dryRun] = "true";
-    if (typeof args.flags.account === "string") {
+    if (account !== undefined) {
       // One account named on the command line is the whole fleet for this run.
-      env[settingNames.accountIds] = args.flags.account;
+      env[settingNames.accountIds] = account;
       env[settingNames.subscriptionIds] = "";
     }
     const settings = loadSettings(env);
+    const output = { print, log, json };
 
     switch (args.command) {
-      case "replay": {
-        if (args.positionals.length === 0) throw new UsageError("replay needs at least one file");
-        const opened = await openRuntime(settings);
-        try {
-          let failed = false;
-          for (const file of args.positionals) {
-            const events = parseDeliveryText(await readFile(file, "utf8"), settings);
-            const result = await opened.runtime.handleEvents(events, log);
-            failed ||= result.retryable;
-            for (const report of result.reports) {
-              if (args.flags.json) print(JSON.stringify({ file, ...report }));
-              else print(describeReport(file, report));
-            }
-          }
-          return failed ? 1 : 0;
-        } finally {
-          await opened.close();
-        }
-      }
-
-      case "history": {
-        const limit = args.flags.limit === undefined ? undefined : Number(args.flags.limit);
-        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
-          throw new UsageError("--limit needs a whole number of at least 1");
-        const opened = await openRuntime(settings);
-        try {
-          const account = typeof args.flags.account === "string" ? args.flags.account : undefined;
-          const entries = await opened.runtime.history({
-            ...(account && { accountId: account }),
-            ...(limit && { limit }),
-          });
-          if (args.flags.json) {
-            for (const entry of entries) print(JSON.stringify(entry));
-          } else if (entries.length === 0) {
-            print("no changes recorded");
-          } else {
-            print(
-              table(
-                ["when", "account", "from", "to", "outcome", "event"],
-                entries.map((entry) => [
-                  entry.changedOn.toISOString(),
-                  accountName(entry.accountId),
-                  shortKid(entry.previousKeyIdentifier),
-                  shortKid(entry.newKeyIdentifier),
-                  entry.outcome,
-                  `${entry.eventType.replace("Microsoft.KeyVault.", "")} ${entry.eventId}`,
-                ]),
-              ),
-            );
-            print(
-              "\nto undo a change: az batch account set --name <account> --resource-group <group> --encryption-key-identifier <from>",
-            );
-          }
-          return 0;
-        } finally {
-          await opened.close();
-        }
-      }
-
-      case "probe":
-        return await runProbeCommand(settings, { json: args.flags.json === true, print, log });
-
+      case "replay":
+        return await runReplay(args.positionals, settings, output);
+      case "history":
+        return await runHistory(
+          settings,
+          { ...(account && { accountId: account }), ...(limit && { limit }) },
+          output,
+        );
       default:
-        throw new UsageError(`unknown command '${args.command}'`);
+        return await runProbeCommand(settings, output);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      warn(`${error.message}\n\n${usage}`);
+      // Usage errors repeat what was typed, which may be a pasted URL with a signature.
+      warn(`${redact(error.message)}\n\n${usage}`);
       return 2;
     }
-    if (error instanceof SettingsError) {
+    if (error instanceof SettingsError || error instanceof ScenarioError) {
       warn(error.message);
       return 2;
     }
@@ -162,27 +141,15 @@ export async function main(
   }
 }
 
-function describeReport(file: string, report: import("../lib/delivery").EventReport): string {
-  switch (report.kind) {
-    case "rejected":
-      return `${file}: rejected event ${report.eventId ?? "(no id)"}: ${report.reason}`;
-    case "ignored":
-      return `${file}: ignored ${report.eventType} ${report.eventId ?? ""}: ${report.reason}`;
-    case "vault-policy":
-      return `${file}: access policy of ${report.vaultName} changed: ${report.summary}`;
-    case "key": {
-      const { result } = report;
-      const head = `${file}: ${result.eventType.replace("Microsoft.KeyVault.", "")} ${result.eventId} for ${shortKid(result.kid)}`;
-      if (result.outcomes.length === 0) return `${head}: no watched account uses this key`;
-      const rows = result.outcomes.map((outcome) => [
-        accountName(outcome.accountId),
-        shortKid(outcome.from),
-        shortKid(outcome.to),
-        outcome.decision,
-        `${outcome.reason}: ${outcome.message}`,
-      ]);
-      return `${head}\n${table(["account", "from", "to", "decision", "why"], rows)}`;
-    }
+function checkAccountId(account: string): void {
+  try {
+    parseAccountId(account);
+  } catch {
+    throw new UsageError(
+      `--account: expected a Batch account resource id ` +
+        `(/subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Batch/batchAccounts/<name>), ` +
+        `found '${account.slice(0, 200)}'`,
+    );
   }
 }
 

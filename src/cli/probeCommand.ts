@@ -1,28 +1,30 @@
-/** `probe`: probe the watched accounts now, print what was found, exit 1 when any is critical. */
+/**
+ * `probe`: probe the watched accounts now and print what was found. Exits 1 when any account is
+ * critical, 3 when none is but some could not be seen (unknown is never healthy), else 0.
+ */
 import type { Settings } from "../lib/config";
-import type { Logger } from "../lib/log";
 import type { ProbeRun } from "../lib/runtime";
 import { summariseProbe } from "../lib/runtime";
 import { accountName, shortKid, table } from "./format";
 import { openRuntime } from "./open";
+import type { CommandOutput } from "./replayCommand";
 
-export async function runProbeCommand(
-  settings: Settings,
-  options: { json: boolean; print: (text: string) => void; log: Logger },
-): Promise<number> {
-  const opened = await openRuntime(settings);
+export async function runProbeCommand(settings: Settings, options: CommandOutput): Promise<number> {
+  const opened = await openRuntime(settings, options.log);
   try {
     const run = await opened.runtime.probe(options.log);
     if (options.json) {
       for (const result of run.results) options.print(JSON.stringify(result));
       for (const entry of run.unreadable)
         options.print(
-          JSON.stringify({ accountId: entry.id, status: "unknown", unreadable: entry.summary }),
+          JSON.stringify({ accountId: entry.id, status: "unknown", notProbed: entry.summary }),
         );
     } else {
       options.print(formatProbe(run));
     }
-    return run.results.some((result) => result.status === "critical") ? 1 : 0;
+    if (run.results.some((result) => result.status === "critical")) return 1;
+    const unseen = run.unreadable.length > 0 || run.discoveryFailure !== undefined;
+    return unseen || run.results.some((result) => result.status === "unknown") ? 3 : 0;
   } finally {
     await opened.close();
   }
@@ -39,6 +41,6 @@ export function formatProbe(run: ProbeRun): string {
     ]);
   });
   for (const entry of run.unreadable)
-    rows.push([accountName(entry.id), "-", "unknown", "unreadable", entry.summary]);
+    rows.push([accountName(entry.id), "-", "unknown", "not probed", entry.summary]);
   return `${table(["account", "key", "status", "finding", "detail and remedy"], rows)}\n\n${summariseProbe(run)}`;
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { SettingsError } from "../lib/config";
 
 export function settingsEnvironment(
   cwd: string,
@@ -15,18 +16,19 @@ export function settingsEnvironment(
   try {
     values = (JSON.parse(readFileSync(file, "utf8")) as { Values?: unknown }).Values;
   } catch (error) {
-    throw new Error(`local.settings.json is not valid JSON: ${(error as Error).message}`);
+    throw new SettingsError([`local.settings.json: not valid JSON (${(error as Error).message})`]);
   }
-  if (
-    values !== undefined &&
-    (typeof values !== "object" || values === null || Array.isArray(values))
-  ) {
-    throw new Error("local.settings.json: expected Values to be an object of settings");
+  if (values === undefined) return { ...env };
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    throw new SettingsError(["local.settings.json: expected Values to be an object of settings"]);
   }
-  const fromFile = Object.fromEntries(
-    Object.entries((values ?? {}) as Record<string, unknown>).filter(
-      ([, value]) => typeof value === "string",
-    ),
-  ) as Record<string, string>;
-  return { ...fromFile, ...env };
+  // The Functions host reads every value as a string; a number here would be silently different.
+  const problems = Object.entries(values)
+    .filter(([, value]) => typeof value !== "string")
+    .map(
+      ([name, value]) =>
+        `local.settings.json: Values.${name} must be a string, found ${typeof value}`,
+    );
+  if (problems.length > 0) throw new SettingsError(problems);
+  return { ...(values as Record<string, string>), ...env };
 }

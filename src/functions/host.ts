@@ -8,7 +8,7 @@ import { azureCredential } from "../lib/azure/credential";
 import { type Settings, loadSettings } from "../lib/config";
 import { type Logger, createLogger } from "../lib/log";
 import { type Runtime, createRuntime } from "../lib/runtime";
-import { loadSimulation } from "../standin/simulation";
+import { loadSimulation, settingsForSimulation } from "../standin/simulation";
 
 export const settings: Settings = loadSettings(process.env);
 
@@ -27,7 +27,7 @@ async function build(): Promise<Runtime> {
   if (settings.simulate !== undefined) {
     const simulation = await loadSimulation(settings.simulate);
     return createRuntime({
-      settings,
+      settings: settingsForSimulation(settings, simulation, settings.simulate),
       credential: simulation.credential,
       httpClient: simulation.httpClient,
     });

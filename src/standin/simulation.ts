@@ -23,3 +23,24 @@ export async function loadSimulation(path: string, now?: () => Date): Promise<Si
     throw error;
   }
 }
+
+/**
+ * The settings a simulated run uses: the scenario's own subscriptions when none are configured, so
+ * `--simulate scenario.json` alone probes the scenario's accounts. A cloud that differs from the
+ * scenario's would only ever reach hosts the stand-in does not serve, so it is refused.
+ */
+export function settingsForSimulation<
+  T extends {
+    readonly cloud: string;
+    readonly accountIds: readonly string[];
+    readonly subscriptionIds: readonly string[];
+  },
+>(settings: T, simulation: Simulation, file: string): T {
+  if (settings.cloud !== simulation.scenario.cloud) {
+    throw new ScenarioError(
+      `${file}: the scenario is for the ${simulation.scenario.cloud} cloud but BATCH_CMK_CLOUD is ${settings.cloud}`,
+    );
+  }
+  if (settings.accountIds.length > 0 || settings.subscriptionIds.length > 0) return settings;
+  return { ...settings, subscriptionIds: simulation.scenario.subscriptions.map((entry) => entry.id) };
+}
