@@ -42,5 +42,8 @@ export function settingsForSimulation<
     );
   }
   if (settings.accountIds.length > 0 || settings.subscriptionIds.length > 0) return settings;
-  return { ...settings, subscriptionIds: simulation.scenario.subscriptions.map((entry) => entry.id) };
+  return {
+    ...settings,
+    subscriptionIds: simulation.scenario.subscriptions.map((entry) => entry.id),
+  };
 }
