@@ -573,7 +573,8 @@ describe("rotation findings", () => {
         check: "RotationPatchFailed",
         severity: "warning",
         message: `PATCH of the account to ${newerKid} failed: 409 Conflict`,
-        remedy: "Check the guard's write access to the account; the next event or probe retries.",
+        remedy:
+          "A 400 means the Batch account's own identity cannot use the key (check IdentityLacksKeyPermissions); a 403 means the guard lacks write access on the account; conflicts, throttling and server errors are retried by redelivery.",
       },
       {
         check: "AccountOnExpiredKey",
@@ -582,5 +583,14 @@ describe("rotation findings", () => {
         remedy: "Create a usable key version and move the account to it now.",
       },
     ]);
+  });
+
+  it("name no expiry date for an expired key when the version's date is unknown", () => {
+    expect(accountOnExpiredKey(pinnedKid, undefined)).toEqual({
+      check: "AccountOnExpiredKey",
+      severity: "critical",
+      message: `account is left on ${pinnedKid}, which expired`,
+      remedy: "Create a usable key version and move the account to it now.",
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createTableClient } from "../src/lib/azure/storage";
 import { loadSettings, ncrontabProblem, type Settings, SettingsError } from "../src/lib/config";
 
 const subscription = "6b9d4c38-6c7e-4d1a-9a3f-2a5c3e1f0b7d";
@@ -6,6 +7,12 @@ const accountId =
   `/subscriptions/${subscription}/resourceGroups/rg-batch` +
   "/providers/Microsoft.Batch/batchAccounts/contosobatch";
 const minimal = { BATCH_CMK_ACCOUNT_IDS: accountId };
+/** Building a table client from a connection string never asks for a token. */
+const noCredential = {
+  getToken: async () => {
+    throw new Error("a connection string needs no token");
+  },
+};
 
 function problemsOf(env: Record<string, string | undefined>): readonly string[] {
   try {
@@ -295,6 +302,122 @@ describe("loadSettings validation", () => {
     ];
     expect((thrown as SettingsError).problems).toEqual(problems);
     expect((thrown as Error).message).toBe(`invalid settings:\n  - ${problems.join("\n  - ")}`);
+  });
+});
+
+const devKey =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+/** Stands for a real account key: it must never appear in a problem. */
+const secretKey = "c2VjcmV0LWFjY291bnQta2V5LXRoYXQtbXVzdC1uZXZlci1sZWFr";
+const sas = "sv=2022-11-02&ss=t&srt=sco&sp=rwdlacu&se=2027-01-01T00:00:00Z&sig=c2VjcmV0c2ln";
+const storageExpected =
+  "AzureWebJobsStorage: expected a storage connection string (AccountName with AccountKey, " +
+  "or SharedAccessSignature, and a table endpoint) or UseDevelopmentStorage=true, found ";
+
+describe("loadSettings reads AzureWebJobsStorage", () => {
+  it.each([
+    ["the development storage shorthand", "UseDevelopmentStorage=true"],
+    [
+      "the development storage shorthand with a proxy",
+      "UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://127.0.0.1",
+    ],
+    [
+      "Azurite's account string with its table endpoint",
+      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${devKey};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`,
+    ],
+    [
+      "the portal's account string",
+      `DefaultEndpointsProtocol=https;AccountName=contosofunc;AccountKey=${secretKey};EndpointSuffix=core.windows.net`,
+    ],
+    [
+      "an account string in lower case with spaces around the pairs",
+      `defaultendpointsprotocol=https; accountname=contosofunc; accountkey=${secretKey}; endpointsuffix=core.chinacloudapi.cn`,
+    ],
+    [
+      "the portal's SAS string, which names the account only in its endpoints",
+      `BlobEndpoint=https://contosofunc.blob.core.windows.net/;TableEndpoint=https://contosofunc.table.core.windows.net/;SharedAccessSignature=${sas}`,
+    ],
+    [
+      "a SAS string with an account name",
+      `AccountName=contosofunc;SharedAccessSignature=${sas};TableEndpoint=https://contosofunc.table.core.windows.net`,
+    ],
+  ])("accepts %s, and the table SDK can open it", (_what, connection) => {
+    const settings = loadSettings({ ...minimal, AzureWebJobsStorage: connection });
+    expect(settings.storageConnection).toBe(connection);
+    expect(() => createTableClient(settings, "ledger", noCredential)).not.toThrow();
+  });
+
+  it.each([
+    [
+      "words, not a connection string",
+      "not a connection string",
+      "text that is not Key=value pairs separated by ';'",
+    ],
+    [
+      "an account key with no endpoint",
+      `AccountName=x;AccountKey=${secretKey}`,
+      "an AccountKey without DefaultEndpointsProtocol=https (or http)",
+    ],
+    [
+      "an account key with a protocol but no endpoint suffix",
+      `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${secretKey}`,
+      "no table endpoint: neither EndpointSuffix nor TableEndpoint",
+    ],
+    [
+      "an account key with a table endpoint but no protocol (the SDK would read it as a SAS string)",
+      `AccountName=x;AccountKey=${secretKey};TableEndpoint=https://x.table.core.windows.net`,
+      "an AccountKey without DefaultEndpointsProtocol=https (or http)",
+    ],
+    [
+      "an account key with a protocol other than http or https",
+      `DefaultEndpointsProtocol=ftp;AccountName=x;AccountKey=${secretKey};EndpointSuffix=core.windows.net`,
+      "an AccountKey without DefaultEndpointsProtocol=https (or http)",
+    ],
+    [
+      "an account key without an account name",
+      `DefaultEndpointsProtocol=https;AccountKey=${secretKey};EndpointSuffix=core.windows.net`,
+      "an AccountKey without AccountName",
+    ],
+    [
+      "an account name and endpoint but no credential",
+      "DefaultEndpointsProtocol=https;AccountName=x;EndpointSuffix=core.windows.net",
+      "neither AccountKey nor SharedAccessSignature",
+    ],
+    [
+      "an empty account key",
+      "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=;EndpointSuffix=core.windows.net",
+      "neither AccountKey nor SharedAccessSignature",
+    ],
+    [
+      "a SAS without a table endpoint",
+      `DefaultEndpointsProtocol=https;AccountName=x;SharedAccessSignature=${sas};EndpointSuffix=core.windows.net`,
+      "a SharedAccessSignature without TableEndpoint",
+    ],
+    [
+      "a table endpoint that is no URL",
+      `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${secretKey};TableEndpoint=x.table.core.windows.net`,
+      "a TableEndpoint that is not an http(s) URL",
+    ],
+    [
+      "development storage turned off",
+      "UseDevelopmentStorage=false",
+      "UseDevelopmentStorage with a value other than true",
+    ],
+    [
+      "development storage mixed with an account",
+      `UseDevelopmentStorage=true;AccountName=x;AccountKey=${secretKey}`,
+      "UseDevelopmentStorage=true mixed with account settings",
+    ],
+    [
+      "a development storage proxy that is no URL",
+      "UseDevelopmentStorage=true;DevelopmentStorageProxyUri=localhost",
+      "a DevelopmentStorageProxyUri that is not an http(s) URL",
+    ],
+  ])("refuses %s, naming what it expected and never the value", (_what, connection, defect) => {
+    const problems = problemsOf({ ...minimal, AzureWebJobsStorage: connection });
+    expect(problems).toEqual([`${storageExpected}${defect}`]);
+    expect(problems.join("\n")).not.toContain(secretKey);
+    expect(problems.join("\n")).not.toContain("sig=");
   });
 });
 

@@ -97,4 +97,40 @@ describe("rotation through the real SDK clients into the stand-in", () => {
       "resolved RotationPatchFailed",
     ]);
   });
+
+  it("leaves accounts alone and raises nothing on a KeyExpired event for a version Key Vault says is valid", async () => {
+    // The seeded version expires on 2027-06-01; the world's clock says 2026-12-04.
+    const world = createWorld(loadDemoScenario());
+
+    const result = await world.runtime.handleDelivery(
+      keyVaultEvent("KeyExpired", demoSeededVersion),
+      world.log,
+    );
+
+    expect(result.retryable).toBe(false);
+    expect(world.standIn.count("batch.update")).toBe(0);
+    expect(world.standIn.getAccount(demoAccountId("batchprod"))?.keyIdentifier).toBe(
+      demoKid(demoSeededVersion),
+    );
+    expect(world.alerts).toEqual([]);
+  });
+
+  it.each([
+    ["the event's EXP", 1811808000, "which expired on 2027-06-01T00:00:00.000Z"],
+    ["no date when the event carries no EXP", null, "which expired"],
+  ])("names %s when an account is left on an expired version", async (_what, exp, ending) => {
+    // Both demo versions have expired by 2027-06-02 and there is no successor.
+    const world = createWorld(loadDemoScenario(), {}, { start: "2027-06-02T09:00:00Z" });
+
+    await world.runtime.handleDelivery(
+      keyVaultEvent("KeyExpired", demoSeededVersion, { data: { EXP: exp } }),
+      world.log,
+    );
+
+    const expiredAlerts = world.alerts.filter((alert) => alert.check === "AccountOnExpiredKey");
+    expect(expiredAlerts.map((alert) => alert.message)).toEqual([
+      `account is left on ${demoKid(demoSeededVersion)}, ${ending}`,
+      `account is left on ${demoKid(demoSeededVersion)}, ${ending}`,
+    ]);
+  });
 });

@@ -281,6 +281,48 @@ describe("handleKeyEvent", () => {
     expect(batch.patches).toEqual([]);
   });
 
+  it("refuses a new-version event for a version Key Vault does not list, saying so", async () => {
+    const { deps, batch } = setup([account("pinned", kid(v(2)))], three);
+
+    const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyNewVersionCreated", 4), deps);
+
+    expect(
+      result.outcomes.map(({ decision, reason, message }) => ({ decision, reason, message })),
+    ).toEqual([
+      {
+        decision: "refused",
+        reason: "NewVersionUnusable",
+        message: "new version is unusable for Batch: version not found in the key's versions",
+      },
+    ]);
+    expect(batch.patches).toEqual([]);
+  });
+
+  it.each([
+    ["has no expiry", { expiresOn: undefined }],
+    ["expires after now", { expiresOn: new Date("2027-01-02T00:00:00Z") }],
+  ])(
+    "trusts Key Vault over a KeyExpired event for a version that %s and changes nothing",
+    async (_what, attributes) => {
+      const versions = [keyVersion(1), keyVersion(2, attributes), keyVersion(3)];
+      const { deps, batch, rows } = setup([account("a1", kid(v(2)))], versions);
+
+      const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyExpired", 2), deps);
+
+      expect(
+        result.outcomes.map(({ decision, reason, message }) => ({ decision, reason, message })),
+      ).toEqual([
+        {
+          decision: "unchanged",
+          reason: "VersionNotExpired",
+          message: "Key Vault reports the version is not expired; nothing to do",
+        },
+      ]);
+      expect(batch.patches).toEqual([]);
+      expect(rows.size).toBe(0);
+    },
+  );
+
   it("moves an account off an expired version to the newest usable one", async () => {
     const versions = [
       keyVersion(1),

@@ -8,6 +8,10 @@ const nearExpiry: KeyEventType = "Microsoft.KeyVault.KeyNearExpiry";
 const expired: KeyEventType = "Microsoft.KeyVault.KeyExpired";
 
 const versions = [1, 2, 3].map((n) => keyVersion(n));
+/** Mid-2026: every version in `versions` is valid (they expire in January 2027). */
+const beforeExpiry = new Date(Date.UTC(2026, 5, 1));
+/** Mid-2027: every version in `versions` has expired. */
+const afterExpiry = new Date(Date.UTC(2027, 5, 1));
 
 function facts(overrides: Partial<KeyFacts> = {}): KeyFacts {
   return {
@@ -44,6 +48,26 @@ describe("decideRotation", () => {
       current: 3,
       facts: facts(),
       expected: { action: "none", reason: "NewerVersionPinned" },
+    },
+    {
+      when: "the new version is not in Key Vault's list of versions",
+      type: newVersion,
+      event: 4,
+      current: 3,
+      facts: facts({ eventVersionProblems: ["version not found in the key's versions"] }),
+      expected: {
+        action: "refuse",
+        reason: "NewVersionUnusable",
+        message: "new version is unusable for Batch: version not found in the key's versions",
+      },
+    },
+    {
+      when: "the new version is unlisted and the current one too",
+      type: newVersion,
+      event: 4,
+      current: 9,
+      facts: facts({ eventVersionProblems: ["version not found in the key's versions"] }),
+      expected: { action: "refuse", reason: "NewVersionUnusable" },
     },
     {
       when: "the new version is unusable",
@@ -105,6 +129,7 @@ describe("decideRotation", () => {
     {
       when: "expired and a usable version exists",
       type: expired,
+      now: afterExpiry,
       event: 2,
       current: 2,
       facts: facts({ newestUsable: keyVersion(3) }),
@@ -113,6 +138,7 @@ describe("decideRotation", () => {
     {
       when: "expired and the account already moved on",
       type: expired,
+      now: afterExpiry,
       event: 2,
       current: 3,
       facts: facts({ newestUsable: keyVersion(3) }),
@@ -121,20 +147,65 @@ describe("decideRotation", () => {
     {
       when: "expired and no usable version exists",
       type: expired,
+      now: afterExpiry,
       event: 3,
       current: 3,
       facts: facts({ newestUsable: undefined }),
       expected: { action: "refuse", reason: "NoUsableVersion" },
     },
+    {
+      when: "expired, but Key Vault says the version expires later",
+      type: expired,
+      now: beforeExpiry,
+      event: 2,
+      current: 2,
+      facts: facts({ newestUsable: keyVersion(3) }),
+      expected: {
+        action: "none",
+        reason: "VersionNotExpired",
+        message: "Key Vault reports the version is not expired; nothing to do",
+      },
+    },
+    {
+      when: "expired, but Key Vault gives the version no expiry",
+      type: expired,
+      now: afterExpiry,
+      event: 3,
+      current: 3,
+      facts: facts({
+        versions: [keyVersion(1), keyVersion(2), keyVersion(3, { expiresOn: undefined })],
+        newestUsable: undefined,
+      }),
+      expected: { action: "none", reason: "VersionNotExpired" },
+    },
+    {
+      when: "expired exactly now by Key Vault's date",
+      type: expired,
+      now: new Date(Date.UTC(2027, 0, 2)),
+      event: 2,
+      current: 2,
+      facts: facts({ newestUsable: keyVersion(3) }),
+      expected: { action: "move", reason: "MoveOffExpiredVersion", to: kid(v(3)) },
+    },
+    {
+      when: "expired and Key Vault no longer lists the version",
+      type: expired,
+      now: beforeExpiry,
+      event: 4,
+      current: 4,
+      facts: facts({ newestUsable: keyVersion(3) }),
+      expected: { action: "move", reason: "MoveOffExpiredVersion", to: kid(v(3)) },
+    },
   ])(
     "$when: $expected.action ($expected.reason)",
-    ({ type, event, current, facts: keyFacts, action, expected }) => {
+    ({ type, event, current, facts: keyFacts, action, now, expected }) => {
       const decision = decideRotation({
         eventType: type,
         eventKey: keyId(v(event)),
         current: keyId(current === undefined ? undefined : v(current)),
         facts: keyFacts,
         nearExpiryAction: action ?? "rotate",
+        now: now ?? beforeExpiry,
       });
       expect(decision).toMatchObject(expected);
       expect(decision.message).not.toBe("");
@@ -149,6 +220,7 @@ describe("decideRotation", () => {
       current: keyId(v(3)),
       facts: facts({ versions: undated }),
       nearExpiryAction: "rotate",
+      now: beforeExpiry,
     });
     expect(decision).toMatchObject({ action: "none", reason: "NewerVersionPinned" });
   });
@@ -160,6 +232,7 @@ describe("decideRotation", () => {
       current: keyId(v(9)),
       facts: facts(),
       nearExpiryAction: "rotate",
+      now: beforeExpiry,
     });
     expect(decision).toEqual({
       action: "move",

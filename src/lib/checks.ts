@@ -591,15 +591,18 @@ export function rotationPatchFailed(kid: string, summary: string): Finding {
     check: RotationPatchFailed,
     severity: "warning",
     message: `PATCH of the account to ${kid} failed: ${summary}`,
-    remedy: "Check the guard's write access to the account; the next event or probe retries.",
+    remedy:
+      "A 400 means the Batch account's own identity cannot use the key (check IdentityLacksKeyPermissions); a 403 means the guard lacks write access on the account; conflicts, throttling and server errors are retried by redelivery.",
   };
 }
 
-export function accountOnExpiredKey(kid: string, expiresOn: Date): Finding {
+/** `expiresOn` is the version's own expiry; when it is unknown the message names no date. */
+export function accountOnExpiredKey(kid: string, expiresOn: Date | undefined): Finding {
+  const when = expiresOn === undefined ? "" : ` on ${expiresOn.toISOString()}`;
   return {
     check: AccountOnExpiredKey,
     severity: "critical",
-    message: `account is left on ${kid}, which expired on ${expiresOn.toISOString()}`,
+    message: `account is left on ${kid}, which expired${when}`,
     remedy: "Create a usable key version and move the account to it now.",
   };
 }

@@ -127,6 +127,14 @@ export function loadSettings(env: Env): Settings {
     fail("probeSchedule", `a six-field NCRONTAB expression (${scheduleProblem})`, probeSchedule);
 
   const storageConnection = read("storageConnection");
+  const storageDefect =
+    storageConnection === undefined ? undefined : storageConnectionDefect(storageConnection);
+  if (storageDefect !== undefined) {
+    // Never quoted, not even redacted: the value holds an account key or a SAS.
+    problems.push(
+      `${settingNames.storageConnection}: expected ${storageExpected}, found ${storageDefect}`,
+    );
+  }
   const storageAccountUrl = read("storageAccountUrl");
   if (storageAccountUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(storageAccountUrl)) {
     fail("storageAccountUrl", "a table service URL", storageAccountUrl);
@@ -193,6 +201,64 @@ export function loadSettings(env: Env): Settings {
   }
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
+}
+
+const storageExpected =
+  "a storage connection string (AccountName with AccountKey, or SharedAccessSignature, and a table endpoint) or UseDevelopmentStorage=true";
+const httpUrlPattern = /^https?:\/\/[^\s/]+(\/\S*)?$/i;
+
+/**
+ * What is wrong with a storage connection string, named by its keys only, or undefined when the
+ * table SDK can build a client from it. The SDK's own errors come late and say little ("reading
+ * 'toLowerCase'", "Invalid EndpointSuffix"), so its rules are checked here, at start-up.
+ */
+function storageConnectionDefect(connection: string): string | undefined {
+  const pairs = new Map<string, string>();
+  for (const segment of connection.split(";").map((part) => part.trim())) {
+    if (segment === "") continue;
+    const equals = segment.indexOf("=");
+    if (equals <= 0) return "text that is not Key=value pairs separated by ';'";
+    // The SDK reads keys case-insensitively; values (keys, SAS) can contain '='.
+    pairs.set(segment.slice(0, equals).trim().toLowerCase(), segment.slice(equals + 1).trim());
+  }
+  const value = (key: string): string => pairs.get(key.toLowerCase()) ?? "";
+
+  if (pairs.has("usedevelopmentstorage")) {
+    if (value("UseDevelopmentStorage").toLowerCase() !== "true") {
+      return "UseDevelopmentStorage with a value other than true";
+    }
+    const others = [...pairs.keys()].filter(
+      (key) => key !== "usedevelopmentstorage" && key !== "developmentstorageproxyuri",
+    );
+    if (others.length > 0) return "UseDevelopmentStorage=true mixed with account settings";
+    const proxy = pairs.get("developmentstorageproxyuri");
+    if (proxy !== undefined && !httpUrlPattern.test(proxy)) {
+      return "a DevelopmentStorageProxyUri that is not an http(s) URL";
+    }
+    return undefined;
+  }
+
+  const tableEndpoint = value("TableEndpoint");
+  if (tableEndpoint !== "" && !httpUrlPattern.test(tableEndpoint)) {
+    return "a TableEndpoint that is not an http(s) URL";
+  }
+  // The SDK signs with the key only when the protocol is given; otherwise it reads a SAS string.
+  if (value("AccountKey") !== "") {
+    if (value("AccountName") === "") return "an AccountKey without AccountName";
+    if (!/^https?$/i.test(value("DefaultEndpointsProtocol"))) {
+      return "an AccountKey without DefaultEndpointsProtocol=https (or http)";
+    }
+    if (tableEndpoint === "" && value("EndpointSuffix") === "") {
+      return "no table endpoint: neither EndpointSuffix nor TableEndpoint";
+    }
+    return undefined;
+  }
+  if (value("SharedAccessSignature") !== "") {
+    // The portal's SAS connection strings carry no AccountName: the endpoint names the account.
+    if (tableEndpoint === "") return "a SharedAccessSignature without TableEndpoint";
+    return undefined;
+  }
+  return "neither AccountKey nor SharedAccessSignature";
 }
 
 function list(value: string | undefined): string[] {

@@ -266,6 +266,7 @@ async function decideAndApply(
       current: key,
       facts,
       nearExpiryAction: deps.settings.nearExpiryAction,
+      now: deps.now(),
     });
 
   const first = decide(current);

@@ -19,6 +19,7 @@ export const RotationReason = {
   MoveOffExpiredVersion: "MoveOffExpiredVersion",
   NearExpiryAlertOnly: "NearExpiryAlertOnly",
   NoUsableVersion: "NoUsableVersion",
+  VersionNotExpired: "VersionNotExpired",
   ChangeAlreadyRecorded: "ChangeAlreadyRecorded",
   ChangeInProgress: "ChangeInProgress",
   LedgerUnavailable: "LedgerUnavailable",
@@ -60,6 +61,8 @@ export interface DecisionInput {
   readonly current: KeyId;
   readonly facts: KeyFacts;
   readonly nearExpiryAction: "rotate" | "alert";
+  /** When the decision is made: a version's expiry is judged against it. */
+  readonly now: Date;
 }
 
 export function decideRotation(input: DecisionInput): Decision {
@@ -76,6 +79,15 @@ export function decideRotation(input: DecisionInput): Decision {
     case "Microsoft.KeyVault.KeyNewVersionCreated": {
       if (current.version === version)
         return none("AlreadyOnVersion", "already on the event's version");
+      // Without the version in the list there is no creation date to order it by, and nothing
+      // to move to: saying "not older" would hide that the event names a version Key Vault lacks.
+      const eventListed = facts.versions.some((entry) => entry.version === version);
+      if (!eventListed) {
+        return refuse(
+          "NewVersionUnusable",
+          "new version is unusable for Batch: version not found in the key's versions",
+        );
+      }
       // Move only when the current version is known to be older. A current version Key Vault no
       // longer lists cannot be used anyway, so moving off it to a validated version is safe.
       const currentListed = facts.versions.some((entry) => entry.version === current.version);
@@ -132,6 +144,15 @@ export function decideRotation(input: DecisionInput): Decision {
     }
 
     case "Microsoft.KeyVault.KeyExpired": {
+      // Events can be replayed, forged in a test or sent for the wrong version; Key Vault's own
+      // attributes decide whether the version has expired.
+      const listed = facts.versions.find((entry) => entry.version === version);
+      if (listed !== undefined && !hasExpired(listed, input.now)) {
+        return none(
+          "VersionNotExpired",
+          "Key Vault reports the version is not expired; nothing to do",
+        );
+      }
       if (current.version !== version)
         return none("NotOnEventVersion", "not on the expired version");
       const target = facts.newestUsable;
@@ -161,6 +182,10 @@ export function createdAfter(
   const createdA = created(a);
   const createdB = created(b);
   return createdA !== undefined && createdB !== undefined && createdA > createdB;
+}
+
+function hasExpired(version: KeyVersionProperties, now: Date): boolean {
+  return version.expiresOn !== undefined && version.expiresOn.getTime() <= now.getTime();
 }
 
 function none(reason: RotationReason, message: string): Decision {

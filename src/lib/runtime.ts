@@ -211,7 +211,8 @@ export function summariseProbe(run: ProbeRun): string {
     `${count("warning")} warning`,
     `${count("unknown")} unknown`,
   ];
-  if (run.unreadable.length > 0) parts.push(`${run.unreadable.length} unreadable`);
+  if (run.unreadable.length > 0) parts.push(`${run.unreadable.length} not probed`);
+  if (run.skipped > 0) parts.push(`${run.skipped} with a platform-managed key skipped`);
   return parts.join(", ");
 }
 
@@ -261,7 +262,8 @@ function rotationAlerts(alerts: AlertManager, now: () => Date): RotationObserver
         outcome.reason === "NoUsableVersion" &&
         event.type === "Microsoft.KeyVault.KeyExpired"
       ) {
-        await alerts.report(target, accountOnExpiredKey(event.key.kid, event.expiresOn ?? at), at);
+        // The event's EXP is the version's expiry; the time of handling is not, so none is invented.
+        await alerts.report(target, accountOnExpiredKey(event.key.kid, event.expiresOn), at);
       }
     },
   };
