@@ -32,6 +32,8 @@ import {
   rotationKeyUnreadable,
   rotationPatchFailed,
   rotationRefusedUnusableVersion,
+  type Finding,
+  type Reason,
 } from "./checks";
 import { type ProbeReport, probeAccounts } from "./probe";
 import { type AccountOutcome, type RotationObserver, handleKeyEvent } from "./rotation";
@@ -229,44 +231,54 @@ function rotationAlerts(alerts: AlertManager, now: () => Date): RotationObserver
         keyName: event.key.name,
         version: event.key.version,
       };
-      const at = now();
+      const passing: Reason[] = [];
       // The key could be read this time, so an earlier refusal of the guard's own access is over.
-      if (outcome.reason !== "KeyVaultUnavailable") {
-        await alerts.resolve(target, RotationKeyUnreadable, at);
-      }
+      if (outcome.reason !== "KeyVaultUnavailable") passing.push(RotationKeyUnreadable);
       if (outcome.decision === "changed") {
-        for (const check of [
-          RotationRefusedUnusableVersion,
-          RotationPatchFailed,
-          AccountOnExpiredKey,
-        ] as const) {
-          await alerts.resolve(target, check, at);
-        }
-      } else if (outcome.reason === "NewVersionUnusable") {
-        await alerts.report(
-          target,
-          rotationRefusedUnusableVersion(event.key.kid, [
-            outcome.message.replace(/^new version is unusable for Batch: /, ""),
-          ]),
-          at,
-        );
-      } else if (outcome.reason === "PatchFailed" || outcome.reason === "PatchNotConfirmed") {
-        await alerts.report(
-          target,
-          rotationPatchFailed(outcome.to ?? event.key.kid, outcome.message),
-          at,
-        );
-      } else if (outcome.reason === "KeyVaultUnavailable" && !outcome.retryable) {
-        await alerts.report(target, rotationKeyUnreadable(event.key.kid, outcome.message), at);
-      } else if (
-        outcome.reason === "NoUsableVersion" &&
-        event.type === "Microsoft.KeyVault.KeyExpired"
-      ) {
-        // The event's EXP is the version's expiry; the time of handling is not, so none is invented.
-        await alerts.report(target, accountOnExpiredKey(event.key.kid, event.expiresOn), at);
+        passing.push(RotationRefusedUnusableVersion, RotationPatchFailed, AccountOnExpiredKey);
       }
+      const failing = rotationFinding(event, outcome);
+      // One observation set per account: its alert rows are read once, whatever changes.
+      await alerts.observe(
+        target,
+        [
+          ...passing.map((check) => ({ check, observation: { kind: "passing" as const } })),
+          ...(failing
+            ? [
+                {
+                  check: failing.check,
+                  observation: { kind: "failing" as const, finding: failing },
+                },
+              ]
+            : []),
+        ],
+        now(),
+      );
     },
   };
+}
+
+/** The alert a refused or failed rotation raises, if any. */
+function rotationFinding(event: KeyEvent, outcome: AccountOutcome): Finding | undefined {
+  switch (outcome.reason) {
+    case "NewVersionUnusable":
+      return rotationRefusedUnusableVersion(event.key.kid, [
+        outcome.message.replace(/^new version is unusable for Batch: /, ""),
+      ]);
+    case "PatchFailed":
+    case "PatchNotConfirmed":
+      return rotationPatchFailed(outcome.to ?? event.key.kid, outcome.message);
+    case "KeyVaultUnavailable":
+      // A transient failure is redelivered; only a refusal needs a person.
+      return outcome.retryable ? undefined : rotationKeyUnreadable(event.key.kid, outcome.message);
+    case "NoUsableVersion":
+      // The event's EXP is the version's expiry; the time of handling is not, so none is invented.
+      return event.type === "Microsoft.KeyVault.KeyExpired"
+        ? accountOnExpiredKey(event.key.kid, event.expiresOn)
+        : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** The event the reconcile path hands to rotation: "this version exists", from the probe itself. */
