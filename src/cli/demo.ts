@@ -399,6 +399,21 @@ function printCalls(
   print(`${indent}Azure calls: ${calls.join(", ") || "none"}`);
 }
 
+/** The data of a key event as Key Vault sends it: PascalCase, NBF/EXP in epoch seconds. */
+function keyData(
+  version: string,
+  times: { NBF: number | string | null; EXP: number | string | null },
+) {
+  return {
+    Id: `${vaultUrl}/keys/${key}/${version}`,
+    VaultName: vault,
+    ObjectType: "Key",
+    ObjectName: key,
+    Version: version,
+    ...times,
+  };
+}
+
 function eventGridEvent(type: string, version: string, id: string): unknown {
   return {
     id,
@@ -406,20 +421,13 @@ function eventGridEvent(type: string, version: string, id: string): unknown {
     subject: key,
     eventType: `Microsoft.KeyVault.${type}`,
     eventTime: new Date().toISOString(),
-    data: {
-      Id: `${vaultUrl}/keys/${key}/${version}`,
-      VaultName: vault,
-      ObjectType: "Key",
-      ObjectName: key,
-      Version: version,
-      NBF: null,
-      EXP: null,
-    },
+    data: keyData(version, { NBF: null, EXP: null }),
     dataVersion: "1",
     metadataVersion: "1",
   };
 }
 
+/** The same as a CloudEvent, with NBF/EXP as the numeric strings some deliveries carry. */
 function cloudEvent(type: string, version: string, id: string): unknown {
   return {
     specversion: "1.0",
@@ -428,15 +436,7 @@ function cloudEvent(type: string, version: string, id: string): unknown {
     subject: key,
     type: `Microsoft.KeyVault.${type}`,
     time: new Date().toISOString(),
-    data: {
-      Id: `${vaultUrl}/keys/${key}/${version}`,
-      VaultName: vault,
-      ObjectType: "Key",
-      ObjectName: key,
-      Version: version,
-      NBF: "1764547200",
-      EXP: "1827619200",
-    },
+    data: keyData(version, { NBF: "1764547200", EXP: "1827619200" }),
   };
 }
 
