@@ -19,7 +19,8 @@ export async function probeTimer(timer: Timer, context: InvocationContext): Prom
   running = true;
   try {
     const runtime = await hostRuntime();
-    const run = await runtime.probe(log);
+    // The app's settings name the whole fleet: alerts of accounts gone from it resolve.
+    const run = await runtime.probe(log, { resolveUnwatched: true });
     log.info(summariseProbe(run));
   } finally {
     running = false;

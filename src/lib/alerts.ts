@@ -230,6 +230,33 @@ export class AlertManager {
     return sent.filter((notification) => notification !== undefined);
   }
 
+  /**
+   * After a whole-fleet probe that saw every watched account: resolves the alerts of accounts it
+   * no longer watches (deleted, moved to a platform-managed key, no longer in the settings), which
+   * no probe would ever observe again. Needs `preload`; does nothing without it.
+   */
+  async resolveUnwatched(watched: Iterable<string>, now: Date): Promise<AlertNotification[]> {
+    if (this.snapshot === undefined) return [];
+    const keep = new Set([...watched].map((id) => id.toLowerCase()));
+    const sent: AlertNotification[] = [];
+    for (const [account, rows] of this.snapshot) {
+      if (keep.has(account)) continue;
+      for (const row of rows) {
+        const { accountId, vault, keyName, version, check } = row.record;
+        const target = { accountId, vault, keyName, version };
+        const notification = await this.apply(
+          target,
+          check as Reason,
+          { kind: "passing" },
+          now,
+          row,
+        );
+        if (notification !== undefined) sent.push(notification);
+      }
+    }
+    return sent;
+  }
+
   /** For the rotation path: one failing finding about an account. */
   async report(
     target: AlertTarget,

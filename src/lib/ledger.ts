@@ -37,8 +37,10 @@ export interface ClaimToken {
 
 export interface Ledger {
   /**
-   * Records the intent to make a change, once per (account, new key identifier). Throws when the
-   * store cannot be reached: a change that cannot be recorded must not be made.
+   * Records the intent to make a change, once per (account, new key identifier). An applied change
+   * claimed again by a different event at least `staleClaimMs` later was undone since: the earlier
+   * record is kept and the change is claimed anew. Throws when the store cannot be reached: a
+   * change that cannot be recorded must not be made.
    */
   claim(entry: Omit<LedgerEntry, "outcome" | "changedOn">, now: Date): Promise<Claim>;
   /** Completes a claimed change with its outcome. */

@@ -60,6 +60,11 @@ export interface RotationDeps {
   readonly lock: ReturnType<typeof createKeyedLock>;
   readonly discover: () => Promise<Discovery>;
   readonly observer?: RotationObserver;
+  /**
+   * Key facts of new-version events shared across calls, by key id: the probe's reconcile hands
+   * each stale account to rotation alone, and one read of the key serves them all.
+   */
+  readonly keyFactsMemo?: Map<string, Promise<KeyFacts>>;
 }
 
 /** What versionless accounts are decided on: they never need the key's versions. */
@@ -104,10 +109,18 @@ export async function handleKeyEvent(event: KeyEvent, deps: RotationDeps): Promi
   let facts = noKeyFacts;
   let keyFailure: Failure | undefined;
   if (affected.some(({ current }) => current.version !== undefined)) {
+    const gather = () =>
+      deps.lock(`key:${keyRef(event.key)}`, () => gatherKeyFacts(event, affected, deps));
     try {
-      facts = await deps.lock(`key:${keyRef(event.key)}`, () =>
-        gatherKeyFacts(event, affected, deps),
-      );
+      // Only a new version's facts are the same for every account: near expiry may rotate.
+      const memo =
+        event.type === "Microsoft.KeyVault.KeyNewVersionCreated" ? deps.keyFactsMemo : undefined;
+      let shared = memo?.get(event.key.kid);
+      if (memo !== undefined && shared === undefined) {
+        shared = gather();
+        memo.set(event.key.kid, shared);
+      }
+      facts = await (shared ?? gather());
     } catch (error) {
       keyFailure = classifyError(error);
     }

@@ -37,6 +37,7 @@ import {
 } from "./checks";
 import { type ProbeReport, probeAccounts } from "./probe";
 import { type AccountOutcome, type RotationObserver, handleKeyEvent } from "./rotation";
+import type { KeyFacts } from "./rotationDecisions";
 
 export interface RuntimeOptions {
   readonly settings: Settings;
@@ -61,9 +62,18 @@ export interface Runtime {
   readonly ledger: Ledger;
   handleDelivery(body: unknown, log: Logger): Promise<DeliveryResult>;
   handleEvents(events: readonly DeliveredEvent[], log: Logger): Promise<DeliveryResult>;
-  /** Probes every watched CMK account, or those whose key is in one vault, and updates alerts. */
-  probe(log: Logger, filter?: { vaultName?: string }): Promise<ProbeRun>;
+  /**
+   * Probes every watched CMK account, or those whose key is in one vault, and updates alerts.
+   * `resolveUnwatched` (the timer's runs, whose settings name the whole fleet) also resolves the
+   * alerts of accounts no longer watched.
+   */
+  probe(log: Logger, filter?: ProbeFilter): Promise<ProbeRun>;
   history(filter?: { accountId?: string; limit?: number }): Promise<LedgerEntry[]>;
+}
+
+export interface ProbeFilter {
+  readonly vaultName?: string;
+  readonly resolveUnwatched?: boolean;
 }
 
 export interface ProbeRun extends ProbeReport {
@@ -104,7 +114,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return new AlertManager({ store: alertStore, sinks, settings, log });
   };
 
-  const rotationDeps = (log: Logger, discover = () => discoverAccounts(settings, ports.batch)) => ({
+  const rotationDeps = (
+    log: Logger,
+    discover = () => discoverAccounts(settings, ports.batch),
+    keyFactsMemo?: Map<string, Promise<KeyFacts>>,
+  ) => ({
     ports,
     ledger,
     settings,
@@ -113,9 +127,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     lock,
     discover,
     observer: rotationAlerts(alertsFor(log), now),
+    ...(keyFactsMemo && { keyFactsMemo }),
   });
 
-  const probe = async (log: Logger, filter: { vaultName?: string } = {}): Promise<ProbeRun> => {
+  const probe = async (log: Logger, filter: ProbeFilter = {}): Promise<ProbeRun> => {
     const discovery = await discoverAccounts(settings, ports.batch);
     const inScope = discovery.accounts.filter(
       (account) =>
@@ -148,6 +163,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         );
       }
     }
+    // Every stale account of a key is moved to the same version: its facts are read once.
+    const keyFactsMemo = new Map<string, Promise<KeyFacts>>();
     const report = await probeAccounts({
       accounts,
       ports,
@@ -160,12 +177,33 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         const event = reconcileEvent(newestUsableKid, settings, now());
         if (event === undefined) return false;
         const single = async () => ({ accounts: [account], failures: [] });
-        const result = await handleKeyEvent(event, rotationDeps(log, single));
+        const result = await handleKeyEvent(event, rotationDeps(log, single, keyFactsMemo));
         return result.outcomes.some(
           (outcome) => outcome.accountId === account.id && outcome.decision === "changed",
         );
       },
     });
+    // Accounts that are gone, or no longer use a customer-managed key, are never probed again:
+    // their alerts resolve, but only when this run saw the whole fleet.
+    if (
+      filter.resolveUnwatched === true &&
+      filter.vaultName === undefined &&
+      discovery.failures.length === 0 &&
+      report.discoveryFailure === undefined
+    ) {
+      try {
+        await alerts.resolveUnwatched(
+          [...report.results, ...notAllowed].map((entry) =>
+            "accountId" in entry ? entry.accountId : entry.id,
+          ),
+          now(),
+        );
+      } catch (error) {
+        log.warn(
+          `could not resolve the alerts of accounts no longer watched: ${classifyError(error).summary}`,
+        );
+      }
+    }
     return {
       ...report,
       unreadable: [

@@ -125,7 +125,13 @@ export function memoryLedger(options: { unavailable?: boolean } = {}) {
       if (options.unavailable) throw new Error("storage unreachable");
       const id = key(intent.accountId, intent.newKeyIdentifier);
       const existing = rows.get(id);
-      if (existing?.outcome === "applied") return { status: "already-applied", entry: existing };
+      if (existing?.outcome === "applied") {
+        const undoneSince =
+          existing.eventId !== intent.eventId &&
+          now.getTime() - existing.changedOn.getTime() >= staleClaimMs;
+        if (!undoneSince) return { status: "already-applied", entry: existing };
+        rows.set(`${id}@${existing.changedOn.toISOString()}`, existing);
+      }
       if (
         existing?.outcome === "pending" &&
         now.getTime() - existing.changedOn.getTime() < staleClaimMs

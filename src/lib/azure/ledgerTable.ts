@@ -37,6 +37,19 @@ export function createTableLedger(table: TableClient): Ledger {
     }
   };
 
+  const keepEarlierRecord = async (existing: TableEntityResult<LedgerRow>): Promise<void> => {
+    const earlier: LedgerRow = {
+      ...toRow(toEntry(existing)),
+      rowKey: `${existing.rowKey}@${new Date(existing.changedOn).toISOString()}`,
+    };
+    try {
+      await table.createEntity(earlier);
+    } catch (error) {
+      // A concurrent claim kept it already.
+      if (classifyError(error).kind !== "conflict") throw error;
+    }
+  };
+
   return {
     claim: (intent, now) =>
       guarded("claim", async (): Promise<Claim> => {
@@ -62,7 +75,15 @@ export function createTableLedger(table: TableClient): Ledger {
 
         const existing = await table.getEntity<LedgerRow>(row.partitionKey, row.rowKey);
         const entry = toEntry(existing);
-        if (entry.outcome === "applied") return { status: "already-applied", entry };
+        if (entry.outcome === "applied") {
+          // The same event again (a redelivery, perhaps after an operator undid the change), or
+          // another instance that just made it: the change stands as recorded.
+          if (!undoneSince(entry, intent.eventId, now)) return { status: "already-applied", entry };
+          // Another event needs the same change later, so the account was moved off it since
+          // (rotation claims only after reading the account under its lock). The earlier record
+          // keeps a row of its own; then the change row is taken over as below.
+          await keepEarlierRecord(existing);
+        }
         if (
           entry.outcome === "pending" &&
           now.getTime() - entry.changedOn.getTime() < staleClaimMs
@@ -132,6 +153,14 @@ export function createTableLedger(table: TableClient): Ledger {
         return filter.limit === undefined ? entries : entries.slice(0, filter.limit);
       }),
   };
+}
+
+/**
+ * An applied change claimed again by a different event, long enough after it was made that it is
+ * not the same change racing in from another instance.
+ */
+function undoneSince(entry: LedgerEntry, eventId: string, now: Date): boolean {
+  return entry.eventId !== eventId && now.getTime() - entry.changedOn.getTime() >= staleClaimMs;
 }
 
 function toEntry(row: LedgerRow | TableEntityResult<LedgerRow>): LedgerEntry {
