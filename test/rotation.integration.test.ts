@@ -133,4 +133,33 @@ describe("rotation through the real SDK clients into the stand-in", () => {
       `account is left on ${demoKid(demoSeededVersion)}, ${ending}`,
     ]);
   });
+
+  it("alerts when a version nears expiry and the action is alert, and resolves once the account moves", async () => {
+    const world = createWorld(loadDemoScenario(), { BATCH_CMK_NEAR_EXPIRY_ACTION: "alert" });
+    const nearExpiry = keyVaultEvent("KeyNearExpiry", demoSeededVersion, {
+      data: { EXP: 1811808000 },
+    });
+
+    const first = await world.runtime.handleDelivery(nearExpiry, world.log);
+
+    expect(first.retryable).toBe(false);
+    expect(world.standIn.count("keys.rotate")).toBe(0);
+    expect(
+      world.alerts.map((alert) => [alert.kind, alert.check, alert.severity, alert.message]),
+    ).toEqual(
+      ["batchprod", "batchetl"].map(() => [
+        "raised",
+        "KeyNearExpiryNotRotated",
+        "warning",
+        `the account stays on ${demoKid(demoSeededVersion)}, which expires on 2027-06-01T00:00:00.000Z; no newer usable version exists`,
+      ]),
+    );
+
+    const version = world.standIn.addKeyVersion("contoso-cmk", "batch-cmk");
+    await world.runtime.handleDelivery(newVersionEvent(version), world.log);
+
+    expect(
+      world.alerts.filter((alert) => alert.kind === "resolved").map((alert) => alert.check),
+    ).toEqual(["KeyNearExpiryNotRotated", "KeyNearExpiryNotRotated"]);
+  });
 });

@@ -339,6 +339,24 @@ describe("handleKeyEvent", () => {
     expect(batch.patches).toHaveLength(1);
   });
 
+  it("finds a usable version behind many that the list already shows expired", async () => {
+    const past = new Date("2026-11-01T00:00:00Z");
+    const versions = [
+      keyVersion(1),
+      ...[2, 3, 4, 5, 6, 7].map((n) => keyVersion(n, { expiresOn: past })),
+    ];
+    const { deps, batch, keyVault } = setup([account("a1", kid(v(7)))], versions);
+
+    const result = await handleKeyEvent(event("Microsoft.KeyVault.KeyExpired", 7), deps);
+
+    expect(result.outcomes.map((entry) => [entry.decision, entry.to])).toEqual([
+      ["changed", kid(v(1))],
+    ]);
+    expect(batch.patches).toHaveLength(1);
+    // Only the one candidate the listed dates leave is read in full.
+    expect(keyVault.calls.get).toBe(1);
+  });
+
   it("says an account has no usable key when its expired version has no successor", async () => {
     const versions = [
       keyVersion(1, { enabled: false }),

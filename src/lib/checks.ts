@@ -38,6 +38,7 @@ export const RotationRefusedUnusableVersion = "RotationRefusedUnusableVersion";
 export const RotationPatchFailed = "RotationPatchFailed";
 export const AccountOnExpiredKey = "AccountOnExpiredKey";
 export const RotationKeyUnreadable = "RotationKeyUnreadable";
+export const KeyNearExpiryNotRotated = "KeyNearExpiryNotRotated";
 
 export type ProbeReason =
   | typeof KeyIdentifierInvalid
@@ -61,7 +62,8 @@ export type RotationReason =
   | typeof RotationRefusedUnusableVersion
   | typeof RotationPatchFailed
   | typeof AccountOnExpiredKey
-  | typeof RotationKeyUnreadable;
+  | typeof RotationKeyUnreadable
+  | typeof KeyNearExpiryNotRotated;
 
 export type Reason = ProbeReason | RotationReason;
 
@@ -618,5 +620,20 @@ export function rotationKeyUnreadable(kid: string, summary: string): Finding {
     message: `could not read ${kid} to decide a rotation: ${summary}`,
     remedy:
       "Give the guard's identity Get and List on the vault's keys, then replay the event (batch-cmk-guard replay).",
+  };
+}
+
+/**
+ * Key Vault said a pinned version nears expiry and the guard did not move the account: the
+ * near-expiry action is `alert`, or no newer usable version exists and none could be created.
+ */
+export function keyNearExpiryNotRotated(kid: string, expiresOn: Date | undefined): Finding {
+  const when = expiresOn === undefined ? "soon" : `on ${expiresOn.toISOString()}`;
+  return {
+    check: KeyNearExpiryNotRotated,
+    severity: "warning",
+    message: `the account stays on ${kid}, which expires ${when}; no newer usable version exists`,
+    remedy:
+      "Create a new key version (az keyvault key rotate); the guard then moves the account to it.",
   };
 }

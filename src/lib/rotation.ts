@@ -3,7 +3,7 @@
  * those changes once, validated, never backwards, and recorded in the ledger before and after.
  */
 import type { AzurePorts } from "./azure/ports";
-import { keyVersionProblems } from "./checks";
+import { keyVersionAttributeProblems, keyVersionProblems } from "./checks";
 import type { Settings } from "./config";
 import { type Discovery, usesCustomerManagedKey } from "./discovery";
 import { type Failure, LedgerUnavailableError, classifyError } from "./errors";
@@ -218,8 +218,9 @@ async function gatherKeyFacts(
     return keyVersionProblems(await read(wanted), now).map((problem) => problem.message);
   };
   const newestUsable = async (): Promise<KeyVersion | undefined> => {
+    // The listed dates already rule some out; only the rest are worth a full read.
     const candidates = versions
-      .filter((entry) => entry.enabled)
+      .filter((entry) => keyVersionAttributeProblems(entry, now).length === 0)
       .sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0))
       .slice(0, maxCandidateReads);
     for (const candidate of candidates) {
@@ -255,6 +256,10 @@ async function gatherKeyFacts(
     if (deps.settings.dryRun) {
       wouldRotate = true;
     } else {
+      // NOTE: the per-key lock serialises near-expiry deliveries within one instance, so a
+      // duplicate sees the new version and does not rotate again. Two instances handling the same
+      // delivery at once can each rotate; the accounts still end on the newest version, one extra
+      // version is the cost, and claiming the rotation in the ledger would cost a write per event.
       const rotated = await keyVault.rotateKey(vaultUrl, name);
       deps.log.info("rotated the key near expiry", { eventId: event.id, kid: rotated.kid });
       versions = [...versions, rotated];

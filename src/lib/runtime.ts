@@ -25,10 +25,12 @@ import { tableAlertStore } from "./azure/alertStore";
 import { appInsightsTracker, eventGridPublisher } from "./azure/sinks";
 import {
   AccountOnExpiredKey,
+  KeyNearExpiryNotRotated,
   RotationKeyUnreadable,
   RotationPatchFailed,
   RotationRefusedUnusableVersion,
   accountOnExpiredKey,
+  keyNearExpiryNotRotated,
   rotationKeyUnreadable,
   rotationPatchFailed,
   rotationRefusedUnusableVersion,
@@ -273,7 +275,12 @@ function rotationAlerts(alerts: AlertManager, now: () => Date): RotationObserver
       // The key could be read this time, so an earlier refusal of the guard's own access is over.
       if (outcome.reason !== "KeyVaultUnavailable") passing.push(RotationKeyUnreadable);
       if (outcome.decision === "changed") {
-        passing.push(RotationRefusedUnusableVersion, RotationPatchFailed, AccountOnExpiredKey);
+        passing.push(
+          RotationRefusedUnusableVersion,
+          RotationPatchFailed,
+          AccountOnExpiredKey,
+          KeyNearExpiryNotRotated,
+        );
       }
       const failing = rotationFinding(event, outcome);
       // One observation set per account: its alert rows are read once, whatever changes.
@@ -309,11 +316,13 @@ function rotationFinding(event: KeyEvent, outcome: AccountOutcome): Finding | un
     case "KeyVaultUnavailable":
       // A transient failure is redelivered; only a refusal needs a person.
       return outcome.retryable ? undefined : rotationKeyUnreadable(event.key.kid, outcome.message);
+    case "NearExpiryAlertOnly":
+      return keyNearExpiryNotRotated(event.key.kid, event.expiresOn);
     case "NoUsableVersion":
       // The event's EXP is the version's expiry; the time of handling is not, so none is invented.
       return event.type === "Microsoft.KeyVault.KeyExpired"
         ? accountOnExpiredKey(event.key.kid, event.expiresOn)
-        : undefined;
+        : keyNearExpiryNotRotated(event.key.kid, event.expiresOn);
     default:
       return undefined;
   }
