@@ -3,7 +3,6 @@
  * those changes once, validated, never backwards, and recorded in the ledger before and after.
  */
 import type { AzurePorts } from "./azure/ports";
-import { keyVersionAttributeProblems, keyVersionProblems } from "./checks";
 import type { Settings } from "./config";
 import { type Discovery, usesCustomerManagedKey } from "./discovery";
 import { type Failure, LedgerUnavailableError, classifyError } from "./errors";
@@ -12,13 +11,13 @@ import { type KeyId, keyRef, parseKeyId, sameKey } from "./keyId";
 import type { createKeyedLock } from "./keyedLock";
 import type { Ledger } from "./ledger";
 import type { Logger } from "./log";
-import type { BatchAccount, KeyVersion } from "./model";
+import { gatherKeyFacts, noKeyFacts } from "./keyFacts";
+import type { BatchAccount } from "./model";
 import { mapLimit } from "./pool";
 import {
   type Decision,
   type KeyFacts,
   type RotationReason,
-  createdAfter,
   decideRotation,
 } from "./rotationDecisions";
 
@@ -67,17 +66,6 @@ export interface RotationDeps {
   readonly keyFactsMemo?: Map<string, Promise<KeyFacts>>;
 }
 
-/** What versionless accounts are decided on: they never need the key's versions. */
-const noKeyFacts: KeyFacts = {
-  versions: [],
-  eventVersionProblems: [],
-  newestUsable: undefined,
-  wouldRotate: false,
-};
-
-/** How many versions, newest first, are read in full while looking for a usable one. */
-const maxCandidateReads = 5;
-
 export async function handleKeyEvent(event: KeyEvent, deps: RotationDeps): Promise<KeyEventResult> {
   const { log } = deps;
   const discovery = await deps.discover();
@@ -110,7 +98,14 @@ export async function handleKeyEvent(event: KeyEvent, deps: RotationDeps): Promi
   let keyFailure: Failure | undefined;
   if (affected.some(({ current }) => current.version !== undefined)) {
     const gather = () =>
-      deps.lock(`key:${keyRef(event.key)}`, () => gatherKeyFacts(event, affected, deps));
+      deps.lock(`key:${keyRef(event.key)}`, () =>
+        gatherKeyFacts(event, {
+          ...deps,
+          accountsOnEventVersion: affected.some(
+            ({ current }) => current.version === event.key.version,
+          ),
+        }),
+      );
     try {
       // Only a new version's facts are the same for every account: near expiry may rotate.
       const memo =
@@ -183,91 +178,6 @@ function tryParse(keyIdentifier: string | undefined, cloud: Settings["cloud"]): 
   } catch {
     return undefined;
   }
-}
-
-/**
- * Reads what the decisions need of the key, once for all accounts: its versions, whether the
- * event's version is usable, and the newest usable version. A near-expiry event for the newest
- * version rotates the key here, so every account can move to the new version at once.
- */
-async function gatherKeyFacts(
-  event: KeyEvent,
-  affected: readonly Affected[],
-  deps: RotationDeps,
-): Promise<KeyFacts> {
-  const { keyVault } = deps.ports;
-  const { vaultUrl, name } = event.key;
-  const version = event.key.version ?? "";
-  const now = deps.now();
-  let versions = await keyVault.listKeyVersions(vaultUrl, name);
-
-  const fullReads = new Map<string, Promise<KeyVersion>>();
-  const read = (wanted: string): Promise<KeyVersion> => {
-    let found = fullReads.get(wanted);
-    if (found === undefined) {
-      found = keyVault.getKeyVersion(vaultUrl, name, wanted);
-      fullReads.set(wanted, found);
-    }
-    return found;
-  };
-  const problemsOf = async (wanted: string): Promise<string[]> => {
-    const listed = versions.find((entry) => entry.version === wanted);
-    if (listed === undefined) return ["version not found in the key's versions"];
-    // The list already says so; a GET of a disabled version may answer 403 rather than 200.
-    if (!listed.enabled) return ["version is disabled"];
-    return keyVersionProblems(await read(wanted), now).map((problem) => problem.message);
-  };
-  const newestUsable = async (): Promise<KeyVersion | undefined> => {
-    // The listed dates already rule some out; only the rest are worth a full read.
-    const candidates = versions
-      .filter((entry) => keyVersionAttributeProblems(entry, now).length === 0)
-      .sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0))
-      .slice(0, maxCandidateReads);
-    for (const candidate of candidates) {
-      if ((await problemsOf(candidate.version)).length === 0) return read(candidate.version);
-    }
-    return undefined;
-  };
-
-  if (event.type === "Microsoft.KeyVault.KeyNewVersionCreated") {
-    return {
-      versions,
-      eventVersionProblems: await problemsOf(version),
-      newestUsable: undefined,
-      wouldRotate: false,
-    };
-  }
-
-  let usable = await newestUsable();
-  let wouldRotate = false;
-  const newerUsableExists = usable !== undefined && createdAfter(versions, usable.version, version);
-  const eventVersionIsNewestEnabled = !versions.some(
-    (entry) =>
-      entry.enabled && entry.version !== version && createdAfter(versions, entry.version, version),
-  );
-  const accountsOnEventVersion = affected.some(({ current }) => current.version === version);
-  if (
-    event.type === "Microsoft.KeyVault.KeyNearExpiry" &&
-    deps.settings.nearExpiryAction === "rotate" &&
-    !newerUsableExists &&
-    eventVersionIsNewestEnabled &&
-    accountsOnEventVersion
-  ) {
-    if (deps.settings.dryRun) {
-      wouldRotate = true;
-    } else {
-      // NOTE: the per-key lock serialises near-expiry deliveries within one instance, so a
-      // duplicate sees the new version and does not rotate again. Two instances handling the same
-      // delivery at once can each rotate; the accounts still end on the newest version, one extra
-      // version is the cost, and claiming the rotation in the ledger would cost a write per event.
-      const rotated = await keyVault.rotateKey(vaultUrl, name);
-      deps.log.info("rotated the key near expiry", { eventId: event.id, kid: rotated.kid });
-      versions = [...versions, rotated];
-      fullReads.set(rotated.version, Promise.resolve(rotated));
-      usable = keyVersionProblems(rotated, now).length === 0 ? rotated : usable;
-    }
-  }
-  return { versions, eventVersionProblems: [], newestUsable: usable, wouldRotate };
 }
 
 async function decideAndApply(
