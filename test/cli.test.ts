@@ -207,6 +207,21 @@ describe("batch-cmk-guard", () => {
   });
 });
 
+describe("a simulated run with settings that cannot fit the scenario", () => {
+  it("fails before starting any storage of its own, so nothing is left running", async () => {
+    delete process.env.AzureWebJobsStorage;
+    process.env.BATCH_CMK_CLOUD = "china";
+
+    const { code, err } = await run("probe", "--simulate", scenario);
+
+    expect(code).toBe(2);
+    // Exactly this line, and no "using a private in-memory Azurite": nothing was started first.
+    expect(err).toBe(
+      "scenarios/demo.json: the scenario is for the public cloud but BATCH_CMK_CLOUD is china\n",
+    );
+  });
+});
+
 describe("settings from local.settings.json", () => {
   it("refuses a value that is not a string, naming it", () => {
     const dir = path.dirname(

@@ -23,4 +23,27 @@ describe("reconcile across a fleet on one key", () => {
     // one list and one read of the new version, however many accounts it moves.
     expect(seen).toEqual({ versions: 2, gets: 4 });
   });
+
+  it("judges a moved account on the version it now carries, raising nothing about the one it left", async () => {
+    // Twelve days before the seeded version expires: inside the 30-day warning window.
+    const world = createWorld(
+      loadDemoScenario(),
+      { BATCH_CMK_RECONCILE: "true" },
+      { start: "2027-05-20T09:00:00Z" },
+    );
+    const version = world.standIn.addKeyVersion("contoso-cmk", "batch-cmk", {
+      exp: new Date("2028-05-20T00:00:00Z"),
+    });
+
+    const run = await world.runtime.probe(world.log);
+
+    expect(
+      run.results.map(({ accountId, keyIdentifier, status }) => [accountId, keyIdentifier, status]),
+    ).toEqual([
+      [demoAccountId("batchprod"), demoKid(version), "healthy"],
+      [demoAccountId("batchetl"), demoKid(version), "healthy"],
+      [demoAccountId("batchfollow"), demoKid(), "healthy"],
+    ]);
+    expect(world.alerts).toEqual([]);
+  });
 });

@@ -27,6 +27,8 @@ export async function openRuntime(settings: Settings, log: Logger): Promise<Open
   }
 
   const simulation = await loadSimulation(settings.simulate);
+  // Settings that cannot work with this scenario fail before anything is started.
+  const simulated = settingsForSimulation(settings, simulation, settings.simulate);
   let azurite: RunningAzurite | undefined;
   let storage = settings.storageConnection;
   if (settings.storageAccountUrl === undefined && !(await storageReachable(storage))) {
@@ -36,15 +38,17 @@ export async function openRuntime(settings: Settings, log: Logger): Promise<Open
       "simulated run: using a private in-memory Azurite, so the ledger ends with this command",
     );
   }
-  const runtime = createRuntime({
-    settings: {
-      ...settingsForSimulation(settings, simulation, settings.simulate),
-      storageConnection: storage,
-    },
-    credential: simulation.credential,
-    httpClient: simulation.httpClient,
-  });
-  return { runtime, simulation, close: async () => azurite?.stop() };
+  try {
+    const runtime = createRuntime({
+      settings: { ...simulated, storageConnection: storage },
+      credential: simulation.credential,
+      httpClient: simulation.httpClient,
+    });
+    return { runtime, simulation, close: async () => azurite?.stop() };
+  } catch (error) {
+    await azurite?.stop();
+    throw error;
+  }
 }
 
 /**

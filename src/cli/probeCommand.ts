@@ -42,5 +42,7 @@ export function formatProbe(run: ProbeRun): string {
   });
   for (const entry of run.unreadable)
     rows.push([accountName(entry.id), "-", "unknown", "not probed", entry.summary]);
+  if (rows.length === 0)
+    return `no account with a customer-managed key to probe\n\n${summariseProbe(run)}`;
   return `${table(["account", "key", "status", "finding", "detail and remedy"], rows)}\n\n${summariseProbe(run)}`;
 }

@@ -118,10 +118,16 @@ async function probeAccount(
   const evaluated = await evaluate(account, reads, input).catch((error: unknown) =>
     unprobeable(account, error, input.log),
   );
-  // A stale pin the probe has just moved is fixed, not a warning for an operator.
-  const { result, checkResults, keyId } = (await reconcile(account, evaluated.result, input))
-    ? withoutStaleVersion(evaluated)
-    : evaluated;
+  // An account the probe has just moved is judged on the version it now carries, so nothing is
+  // raised about the version it left.
+  const moved = await reconcile(account, evaluated.result, input);
+  const movedTo = evaluated.result.newestUsableKid;
+  const { result, checkResults, keyId } =
+    moved && movedTo !== undefined
+      ? await evaluate({ ...account, keyIdentifier: movedTo }, reads, input).catch(
+          (error: unknown) => unprobeable(account, error, input.log),
+        )
+      : evaluated;
 
   const fields = {
     accountId: account.id,
@@ -199,17 +205,6 @@ async function reconcile(
     });
     return false;
   }
-}
-
-function withoutStaleVersion({ result, checkResults, keyId }: Evaluated): Evaluated {
-  const findings = result.findings.filter((finding) => finding.check !== AccountOnStaleVersion);
-  return {
-    result: { ...result, findings, status: statusOf(findings) },
-    checkResults: checkResults?.map((entry) =>
-      entry.check === AccountOnStaleVersion ? { check: entry.check, outcome: "passed" } : entry,
-    ),
-    keyId,
-  };
 }
 
 async function recordAlerts(

@@ -323,7 +323,7 @@ async function applyMove(
       current,
       "unchanged",
       "ChangeAlreadyRecorded",
-      "this change was already made and recorded",
+      "this change was already made for this event and recorded; a later undo stands until a new event",
       { to },
     );
   }
